@@ -1,0 +1,14 @@
+// ESM + ts-jest (see shared toolchain notes): tests import source, `.js` suffixes map to `.ts`.
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/plugins', '<rootDir>/test'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: {
+    '^@bella/core$': '<rootDir>/packages/core/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {'^.+\\.ts$': ['ts-jest', {useESM: true}]},
+  testTimeout: 30000,
+}
