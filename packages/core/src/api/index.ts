@@ -1,0 +1,5 @@
+export * from './types.js'
+export * from './transport.js'
+export * from './retry.js'
+export * from './client.js'
+export * from './endpoints.js'
