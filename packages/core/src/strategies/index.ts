@@ -1,1 +1,3 @@
-export {}
+export * from './types.js'
+export * from './registry.js'
+export * from './hooks.js'
