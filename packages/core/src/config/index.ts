@@ -1,1 +1,6 @@
-export {}
+export * from './types.js'
+export {configDirFrom, displayPath} from './paths.js'
+export {DEFAULT_API_URL, isLoopbackHost, validateApiUrl} from './api-url.js'
+export {BELLA_FILE_NAME, findBellaFile, parseBellaFile, type BellaFileValues, type FoundBellaFile} from './bella-file.js'
+export {readUserConfig, updateUserConfig, userConfigPath, type CredentialBackend, type UserConfig} from './user-config.js'
+export {resolveSettings, type ResolveSettingsInput, type ResolvedSettings, type SettingsFlags} from './settings.js'

@@ -1,0 +1,92 @@
+import {DEFAULT_API_URL, validateApiUrl} from './api-url.js'
+import {findBellaFile, type BellaFileValues} from './bella-file.js'
+import {displayPath, homeFromEnv} from './paths.js'
+import type {Env, Resolved} from './types.js'
+import {readUserConfig, userConfigPath, type UserConfig} from './user-config.js'
+import {usageError} from '../errors.js'
+
+export interface SettingsFlags {
+  apiUrl?: string
+  project?: string
+  environment?: string
+  app?: string
+  insecure?: boolean
+}
+
+export interface ResolveSettingsInput {
+  flags: SettingsFlags
+  env: Env
+  cwd: string
+  /** From `configDirFrom(env, os.homedir())`. */
+  configDir: string
+}
+
+export interface ResolvedSettings {
+  apiUrl: Resolved<string>
+  project?: Resolved<string>
+  environment?: Resolved<string>
+  app?: Resolved<string>
+  insecure: boolean
+  /** The `.bella` file that was consulted, if one was found. */
+  bellaFile?: string
+}
+
+interface SettingSpec {
+  flag: string
+  env: string
+  bellaKey?: keyof BellaFileValues
+  configKey: keyof Omit<UserConfig, 'credentialStore'>
+}
+
+const API_URL: SettingSpec = {flag: '--api-url', env: 'BELLA_BAXTER_URL', configKey: 'apiUrl'}
+const PROJECT: SettingSpec = {flag: '--project', env: 'BELLA_BAXTER_PROJECT', bellaKey: 'project', configKey: 'project'}
+const ENVIRONMENT: SettingSpec = {flag: '--environment', env: 'BELLA_BAXTER_ENV', bellaKey: 'environment', configKey: 'environment'}
+const APP: SettingSpec = {flag: '--app', env: 'BELLA_BAXTER_APP_CLIENT', bellaKey: 'app', configKey: 'app'}
+
+/**
+ * Resolves each setting independently, first match wins: flag → environment variable → nearest
+ * `.bella` (walking up from `cwd`) → `<configDir>/config.json` → default. Empty (or blank)
+ * environment variables count as unset; an explicitly empty flag is a usage error (usually an unset shell
+ * variable in `-p "$PROJECT"`, which should not silently fall through to another project).
+ */
+export function resolveSettings(input: ResolveSettingsInput): ResolvedSettings {
+  const {flags, env, cwd, configDir} = input
+  const home = homeFromEnv(env)
+  const bella = findBellaFile(cwd)
+  const configShown = displayPath(userConfigPath(configDir), home)
+  const config = readUserConfig(configDir, configShown)
+  const insecure = flags.insecure === true
+
+  const pick = (spec: SettingSpec, flagValue: string | undefined): Resolved<string> | undefined => {
+    if (flagValue !== undefined) {
+      if (flagValue.trim() === '') {
+        throw usageError(`${spec.flag} was given an empty value`, {
+          code: 'empty_flag',
+          suggestions: [`pass a value to ${spec.flag}, or leave the flag out to use ${spec.env} or a .bella file`],
+        })
+      }
+      return {value: flagValue, source: 'flag', origin: spec.flag}
+    }
+    const fromEnv = env[spec.env]
+    if (fromEnv?.trim()) return {value: fromEnv, source: 'env', origin: spec.env}
+    const fromFile = spec.bellaKey && bella?.values[spec.bellaKey]
+    if (fromFile && bella) return {value: fromFile, source: 'bella-file', origin: displayPath(bella.path, home)}
+    const fromConfig = config[spec.configKey]
+    if (fromConfig) return {value: fromConfig, source: 'user-config', origin: configShown}
+    return undefined
+  }
+
+  // API_URL has no bellaKey on purpose: `.bella` is committed to repositories, and a cloned repo
+  // must not be able to send the user's signed requests (and receive their secrets) elsewhere.
+  const url = pick(API_URL, flags.apiUrl) ?? {value: DEFAULT_API_URL, source: 'default', origin: 'default'}
+  const apiUrl = {...url, value: validateApiUrl(url.value, url.origin, insecure)}
+
+  return {
+    apiUrl,
+    project: pick(PROJECT, flags.project),
+    environment: pick(ENVIRONMENT, flags.environment),
+    app: pick(APP, flags.app),
+    insecure,
+    bellaFile: bella?.path,
+  }
+}

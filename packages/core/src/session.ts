@@ -1,0 +1,101 @@
+/**
+ * A command's view of "who am I talking to, as whom, about what": resolved settings, credentials,
+ * and the API client built from them. Commands build the input from flags and process.env;
+ * everything below works on that resolved input only.
+ */
+import {createApiClient, type ApiClient, type ApiCredentials, type RetryNotice} from './api/client.js'
+import {getKeyContext} from './api/endpoints.js'
+import type {KeyContext} from './api/types.js'
+import {resolveSettings, type ResolvedSettings, type SettingsFlags} from './config/settings.js'
+import type {Env, Resolved} from './config/types.js'
+import {openCredentialStore} from './credentials/open-store.js'
+import {resolveCredentials, resolveDeviceKey, type ResolvedCredentials} from './credentials/resolve-credentials.js'
+import {parseApiKey} from './crypto/api-key.js'
+import {loadDeviceKey} from './crypto/e2ee.js'
+import {authError, usageError} from './errors.js'
+
+export interface SessionInput {
+  flags: SettingsFlags
+  env: Env
+  cwd: string
+  configDir: string
+  /** One-off notices (credential store fallback, …), printed on stderr by the caller. */
+  notice?: (message: string) => void
+  onRetry?: (notice: RetryNotice) => void
+  timeoutMs?: number
+}
+
+export interface Session {
+  settings: ResolvedSettings
+  credentials: ResolvedCredentials
+  api: ApiClient
+}
+
+export async function openSession(input: SessionInput): Promise<Session> {
+  const settings = resolveSettings(input)
+  const credentials = await resolveCredentials({
+    env: input.env,
+    store: () => openCredentialStore({env: input.env, configDir: input.configDir, notice: input.notice}),
+  })
+  if (!credentials) {
+    throw authError('Not authenticated: no API key or access token is configured', {
+      code: 'not_authenticated',
+      suggestions: [
+        'set BELLA_BAXTER_API_KEY=bax-… in the environment (CI, containers)',
+        'or store a key once with `bella login --api-key <key>` (or `--api-key -` to read it from stdin)',
+      ],
+    })
+  }
+  const deviceKey = resolveDeviceKey(input.env)
+  const api = createApiClient({
+    baseUrl: settings.apiUrl.value,
+    credentials: toApiCredentials(credentials),
+    appClient: settings.app?.value,
+    deviceKey: deviceKey ? loadDeviceKey(deviceKey.value, deviceKey.origin) : undefined,
+    onRetry: input.onRetry,
+    timeoutMs: input.timeoutMs,
+  })
+  return {settings, credentials, api}
+}
+
+export function toApiCredentials(credentials: ResolvedCredentials): ApiCredentials {
+  return credentials.kind === 'api-key'
+    ? {kind: 'api-key', key: parseApiKey(credentials.raw, credentials.origin), origin: credentials.origin}
+    : {kind: 'bearer', token: credentials.token, origin: credentials.origin}
+}
+
+export interface Target {
+  project: Resolved<string>
+  environment: Resolved<string>
+  /** Present when keys/me was asked (an API key with project or environment left open). */
+  keyContext?: KeyContext
+}
+
+const KEY_CONTEXT_ORIGIN = 'GET /api/v1/keys/me'
+
+/**
+ * The project and environment to work on. Anything not configured comes from the API key's own
+ * scope (keys/me), as SPEC says; a key without an environment scope then needs -e.
+ */
+export async function resolveTarget(session: Session): Promise<Target> {
+  const {project, environment} = session.settings
+  if (project && environment) return {project, environment}
+  let keyContext: KeyContext | undefined
+  if (session.credentials.kind === 'api-key') keyContext = await getKeyContext(session.api)
+  const fromKey = (value: string | null | undefined): Resolved<string> | undefined =>
+    value ? {value, source: 'key-context', origin: KEY_CONTEXT_ORIGIN} : undefined
+  const resolvedProject = project ?? fromKey(keyContext?.projectSlug)
+  const resolvedEnvironment = environment ?? fromKey(keyContext?.environmentSlug)
+  if (!resolvedProject || !resolvedEnvironment) {
+    const missing = [!resolvedProject && 'project', !resolvedEnvironment && 'environment'].filter(Boolean).join(' and ')
+    throw usageError(`No ${missing} to use${keyContext ? ': the API key is not scoped to one' : ''}`, {
+      code: 'no_target',
+      suggestions: [
+        'pass -p/--project and -e/--environment',
+        'or set BELLA_BAXTER_PROJECT and BELLA_BAXTER_ENV',
+        'or put `project = …` and `environment = …` in a .bella file in this folder or above',
+      ],
+    })
+  }
+  return {project: resolvedProject, environment: resolvedEnvironment, keyContext}
+}

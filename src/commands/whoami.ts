@@ -1,0 +1,30 @@
+import {BellaCommand, connectionFlags, sessionInputFrom, targetFlags, type Resolved} from '@bella/core'
+import {whoami, type WhoamiResult} from '../services/whoami.js'
+
+export default class Whoami extends BellaCommand {
+  static override summary = 'Show which server, key, project and environment bella uses, and where each came from.'
+  static override enableJsonFlag = true
+  static override flags = {...targetFlags, ...connectionFlags}
+
+  async run(): Promise<WhoamiResult> {
+    const {flags} = await this.parse(Whoami)
+    const result = await whoami(sessionInputFrom(flags, (m) => this.out.info(m)))
+    if (!this.jsonEnabled()) this.out.result(render(result))
+    return result
+  }
+}
+
+function render(r: WhoamiResult): string {
+  const row = (label: string, value: string, origin?: string) => `${label.padEnd(13)}${value}${origin ? `   (${origin})` : ''}`
+  const setting = (label: string, s: Resolved<string> | undefined) => row(label, s?.value ?? '-', s?.origin)
+  const key = r.credentials.kind === 'api-key' ? `${r.credentials.keyPrefix}… (API key)` : 'access token (bearer)'
+  const lines = [
+    setting('API URL', r.apiUrl),
+    row('Credentials', key, r.credentials.origin),
+    ...(r.role ? [row('Role', r.role)] : []),
+    setting('Project', r.project),
+    setting('Environment', r.environment),
+    setting('App', r.app),
+  ]
+  return lines.join('\n')
+}

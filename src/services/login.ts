@@ -1,0 +1,80 @@
+import {
+  STORED_API_KEY,
+  authError,
+  createApiClient,
+  getKeyContext,
+  isBellaError,
+  keyPrefix,
+  openCredentialStore,
+  parseApiKey,
+  unreachableError,
+  type Env,
+  type KeyContext,
+  type ResolvedSettings,
+} from '@bella/core'
+
+export interface LoginOptions {
+  rawKey: string
+  /** Where the key came from, for messages: '--api-key' or 'standard input'. */
+  keyOrigin: string
+  settings: ResolvedSettings
+  env: Env
+  configDir: string
+  notice: (message: string) => void
+}
+
+export interface LoginResult {
+  keyPrefix: string
+  context: KeyContext
+  storedIn: string
+  backend: 'keychain' | 'file'
+  /** Set when an environment variable will take precedence over the stored key. */
+  shadowedBy?: string
+}
+
+/** Verifies the key with keys/me first: a key the API rejects is never stored. */
+export async function login(options: LoginOptions): Promise<LoginResult> {
+  const key = parseApiKey(options.rawKey, `the key from ${options.keyOrigin}`)
+  const api = createApiClient({
+    baseUrl: options.settings.apiUrl.value,
+    credentials: {kind: 'api-key', key, origin: options.keyOrigin},
+    appClient: options.settings.app?.value,
+  })
+  let context: KeyContext
+  try {
+    context = await getKeyContext(api)
+  } catch (error) {
+    if (isBellaError(error) && error.kind === 'auth') {
+      throw authError(`${api.baseUrl} rejected the key ${keyPrefix(key.keyId)}…; it was not stored`, {
+        code: error.code,
+        suggestions: ['check the key is current, not revoked, and issued by this server', ...error.suggestions.slice(1)],
+        cause: error,
+      })
+    }
+    if (isBellaError(error) && error.kind === 'unreachable') {
+      throw unreachableError(`Could not verify the key with ${api.baseUrl}; it was not stored. ${error.message}`, {
+        code: error.code,
+        suggestions: error.suggestions,
+        cause: error,
+      })
+    }
+    throw error
+  }
+  const store = await openCredentialStore({env: options.env, configDir: options.configDir, notice: options.notice})
+  await store.set(STORED_API_KEY, options.rawKey.trim())
+  const shadowedBy = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())
+  return {keyPrefix: keyPrefix(key.keyId), context, storedIn: store.location, backend: store.backend, shadowedBy}
+}
+
+export interface LogoutResult {
+  removed: boolean
+  location: string
+  stillSet?: string
+}
+
+export async function logout(options: {env: Env; configDir: string; notice: (message: string) => void}): Promise<LogoutResult> {
+  const store = await openCredentialStore(options)
+  const removed = await store.delete(STORED_API_KEY)
+  const stillSet = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())
+  return {removed, location: store.location, stillSet}
+}
