@@ -1,0 +1,184 @@
+import type {ChildProcess, StdioOptions} from 'node:child_process'
+import {statSync} from 'node:fs'
+import type {Readable, Writable} from 'node:stream'
+import {BellaError, generalError} from '../errors.js'
+import {type ChildExit, toChildExit} from './exit.js'
+import {resolveCommand} from './resolve.js'
+
+export const DEFAULT_KILL_TIMEOUT_MS = 10_000
+
+export interface ChildSpec {
+  /** The program as the user typed it; resolved like execvp against `env.PATH` (see resolveCommand). */
+  command: string
+  args?: readonly string[]
+  /** The complete environment of the child (see buildChildEnv). Nothing is inherited implicitly. */
+  env: Record<string, string>
+  cwd?: string
+  /** Default 'inherit': the child owns the terminal's stdin/stdout/stderr. */
+  stdio?: StdioOptions
+  /**
+   * Start the child in a new session and process group (setsid) and signal the whole group, so a
+   * stop also reaches grandchildren (`sh -c`, npm scripts). Off by default: the child then loses
+   * the controlling terminal (no job control, `/dev/tty` fails), which breaks interactive programs.
+   * Worth turning on when no terminal is involved (containers without -t, CI).
+   */
+  ownProcessGroup?: boolean
+}
+
+export interface StopOptions {
+  /** First signal, default SIGTERM. */
+  signal?: NodeJS.Signals
+  /** Grace period before SIGKILL, default 10 s. `Infinity` never escalates. */
+  killTimeoutMs?: number
+}
+
+/** One started child process. Create with `ChildProcessHandle.start`. */
+export class ChildProcessHandle {
+  readonly pid: number
+  readonly command: string
+  /** Absolute path of the program that was executed. */
+  readonly path: string
+  readonly ownProcessGroup: boolean
+  /** Resolves once, when the child has exited and been reaped. Never rejects. */
+  readonly exited: Promise<ChildExit>
+  /** Set by stop(): the coming exit was asked for (e.g. a --watch restart), not the child's own doing. */
+  stopRequested = false
+  /**
+   * Set once SIGINT/SIGTERM was sent to the child (forwarded, or by stop()). A further SIGINT/SIGTERM
+   * sent to bella then means "stop waiting" and becomes SIGKILL.
+   */
+  terminating = false
+  private status: ChildExit | undefined
+
+  private constructor(
+    private readonly child: ChildProcess,
+    spec: ChildSpec,
+    path: string,
+  ) {
+    this.pid = child.pid as number
+    this.command = spec.command
+    this.path = path
+    this.ownProcessGroup = spec.ownProcessGroup === true
+    this.exited = new Promise((resolve) => {
+      // 'exit', not 'close': with inherited stdio there are no pipes to drain, and with pipes a
+      // grandchild holding them open must not keep us waiting after the child itself is gone.
+      child.once('exit', (code, signal) => {
+        this.status = toChildExit(code, signal)
+        resolve(this.status)
+      })
+    })
+  }
+
+  /**
+   * Resolve the command, spawn it (no shell) and wait until the OS has started it.
+   * @throws BellaError `notFound` (127) or `cannotExecute` (126) when it cannot be started.
+   */
+  static async start(spec: ChildSpec): Promise<ChildProcessHandle> {
+    const path = resolveCommand(spec.command, spec.env.PATH, {cwd: spec.cwd})
+    // Imported here, not at top level: node:child_process costs ~3 ms and core's entry is on
+    // every command's start-up path.
+    const {spawn} = await import('node:child_process')
+    const child = spawn(path, spec.args ?? [], {
+      argv0: spec.command, // the program sees argv[0] as typed, as with a shell
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: spec.stdio ?? 'inherit',
+      detached: spec.ownProcessGroup === true,
+    })
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve)
+      child.once('error', (error) => reject(spawnError(error, spec, path)))
+    })
+    // Later 'error' events (a failed kill) must not become uncaught exceptions; signal() reports them.
+    child.on('error', () => {})
+    return new ChildProcessHandle(child, spec, path)
+  }
+
+  /** The child's pipes when `stdio` asked for them (tests, capture); null with 'inherit'. */
+  get stdin(): Writable | null {
+    return this.child.stdin
+  }
+
+  get stdout(): Readable | null {
+    return this.child.stdout
+  }
+
+  get stderr(): Readable | null {
+    return this.child.stderr
+  }
+
+  /** The exit status once the child has exited, else `undefined`. */
+  get exitStatus(): ChildExit | undefined {
+    return this.status
+  }
+
+  /**
+   * Send a signal to the child (to its process group with `ownProcessGroup`). Returns false when
+   * the child has already exited (we never signal a reaped pid: it may have been reused).
+   */
+  signal(signal: NodeJS.Signals): boolean {
+    if (this.status) return false
+    if (signal === 'SIGINT' || signal === 'SIGTERM') this.terminating = true
+    if (!this.ownProcessGroup) return this.child.kill(signal)
+    try {
+      process.kill(-this.pid, signal)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * Ask the child to stop: send `signal` (SIGTERM), wait up to `killTimeoutMs`, then SIGKILL.
+   * Resolves with the exit status once the child is gone.
+   */
+  async stop(options: StopOptions = {}): Promise<ChildExit> {
+    if (this.status) return this.status
+    this.stopRequested = true
+    this.signal(options.signal ?? 'SIGTERM')
+    const timeout = options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS
+    const timer = Number.isFinite(timeout) ? setTimeout(() => this.signal('SIGKILL'), Math.max(0, timeout)) : undefined
+    try {
+      return await this.exited
+    } finally {
+      if (timer) clearTimeout(timer)
+    }
+  }
+}
+
+function spawnError(error: NodeJS.ErrnoException, spec: ChildSpec, path: string): BellaError {
+  // resolveCommand already vetted `path`; what is left is a missing working directory, a missing
+  // #! interpreter (ENOENT, like a shell: 127), or an exec-time refusal (126).
+  if (error.code === 'ENOENT' && spec.cwd !== undefined && !isDirectory(spec.cwd)) {
+    return generalError(`Cannot start ${spec.command}: working directory ${spec.cwd} does not exist.`, {
+      code: 'cwd_not_found',
+      cause: error,
+    })
+  }
+
+  if (error.code === 'ENOENT') {
+    return new BellaError('notFound', `Cannot start ${spec.command}: ${path} exists, but its interpreter (#! line) was not found.`, {
+      code: 'command_not_found',
+      suggestions: [`Check the first line of ${path}.`],
+      cause: error,
+    })
+  }
+
+  if (error.code === 'EACCES' || error.code === 'EPERM' || error.code === 'ENOEXEC' || error.code === 'EISDIR') {
+    return new BellaError('cannotExecute', `Cannot execute ${spec.command} (${path}): ${error.code}.`, {
+      code: 'command_not_executable',
+      suggestions: [`Check the file's permissions and format (\`ls -l ${path}\`).`],
+      cause: error,
+    })
+  }
+
+  return generalError(`Cannot start ${spec.command}: ${error.message}`, {code: 'spawn_failed', cause: error})
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}

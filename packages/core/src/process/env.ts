@@ -1,0 +1,137 @@
+/**
+ * Building the environment a child process receives (`bella run`, `bella exec`).
+ * Pure: no `process.env` access here — the caller passes the inherited environment in.
+ */
+
+/** bella's own credentials; stripped from the inherited environment unless `passCredentials`. */
+export const CREDENTIAL_ENV_NAMES: readonly string[] = [
+  'BELLA_BAXTER_API_KEY',
+  'BELLA_BAXTER_ACCESS_TOKEN',
+  'BELLA_API_KEY', // deprecated spelling, still honoured by older SDKs
+]
+
+/**
+ * Names that change how the child *loads code* (contract §2.1 "Reserved names"). Compared
+ * case-insensitively: on some platforms (Windows, some loaders) the lookup is case-insensitive, and
+ * a secret `path` next to `PATH` is confusing at best.
+ */
+export const RESERVED_ENV_NAMES: readonly string[] = [
+  'PATH', 'PATHEXT', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP',
+  'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'DOTNET_STARTUP_HOOKS', 'DOTNET_ADDITIONAL_DEPS',
+  'CORECLR_ENABLE_PROFILING', 'COR_ENABLE_PROFILING', 'PHPRC', 'PHP_INI_SCAN_DIR', 'LUA_INIT',
+  'LUA_PATH', 'LUA_CPATH', 'GCONV_PATH', 'BASH_ENV', 'ZDOTDIR', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS',
+]
+
+export const RESERVED_ENV_PREFIXES: readonly string[] = ['LD_', 'DYLD_', 'BASH_FUNC_', 'CORECLR_PROFILER', 'COR_PROFILER']
+
+const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const reservedExact = new Set(RESERVED_ENV_NAMES)
+const credentialNames = new Set(CREDENTIAL_ENV_NAMES.map((n) => n.toUpperCase()))
+
+export function isValidEnvName(name: string): boolean {
+  return VALID_NAME.test(name)
+}
+
+/** True for a loader-hijacking name (case-insensitive) or one of bella's credential names. */
+export function isReservedEnvName(name: string): boolean {
+  const upper = name.toUpperCase()
+  if (reservedExact.has(upper) || credentialNames.has(upper)) return true
+  return RESERVED_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix))
+}
+
+export type WithheldReason = 'invalid-name' | 'reserved'
+
+export interface WithheldSecret {
+  name: string
+  reason: WithheldReason
+}
+
+export interface BuildChildEnvOptions {
+  /** The environment bella itself received (usually `process.env`); `undefined` values are dropped. */
+  inherited: Readonly<Record<string, string | undefined>>
+  /** The secrets to overlay; they win over inherited variables of the same (case-sensitive) name. */
+  secrets: Readonly<Record<string, string>>
+  /** Keep bella's own credentials (`BELLA_BAXTER_API_KEY`, …) in the inherited part (`--pass-credentials`). */
+  passCredentials: boolean
+  /** Inject reserved names anyway (`--allow-reserved-env`). Invalid names are never injected. */
+  allowReserved: boolean
+  /** Reserved names let through one by one (compared case-insensitively), e.g. for `bella exec`. */
+  allowNames?: readonly string[]
+}
+
+export interface ChildEnv {
+  env: Record<string, string>
+  /** Secrets not injected, in input order. Names only: the caller may print them, never values. */
+  withheld: WithheldSecret[]
+}
+
+export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(options.inherited)) {
+    if (value === undefined) continue
+    // Only exact names: the child of a parent with `bella_baxter_api_key` did not get it from bella.
+    if (!options.passCredentials && CREDENTIAL_ENV_NAMES.includes(name)) continue
+    env[name] = value
+  }
+
+  const allowed = new Set((options.allowNames ?? []).map((n) => n.toUpperCase()))
+  const withheld: WithheldSecret[] = []
+  for (const [name, value] of Object.entries(options.secrets)) {
+    if (!isValidEnvName(name)) {
+      withheld.push({name, reason: 'invalid-name'})
+      continue
+    }
+
+    if (isReservedEnvName(name) && !options.allowReserved && !allowed.has(name.toUpperCase())) {
+      withheld.push({name, reason: 'reserved'})
+      continue
+    }
+
+    env[name] = value
+  }
+
+  return {env, withheld}
+}
+
+export interface DescribeWithheldOptions {
+  /** The flag that lets reserved names through; named in the hint. */
+  allowFlag?: string
+}
+
+/**
+ * One warning line for the caller to print on stderr, or `undefined` when nothing was withheld.
+ * Names are JSON-quoted when they are not plain identifiers, so a hostile name (newlines, escape
+ * sequences) cannot forge output on the user's terminal. Values are never part of the input.
+ */
+export function describeWithheld(
+  withheld: readonly WithheldSecret[],
+  options: DescribeWithheldOptions = {},
+): string | undefined {
+  if (withheld.length === 0) return undefined
+  const show = (name: string) => (isValidEnvName(name) ? name : JSON.stringify(name))
+  const reserved = withheld.filter((w) => w.reason === 'reserved').map((w) => show(w.name))
+  const invalid = withheld.filter((w) => w.reason === 'invalid-name').map((w) => show(w.name))
+  const parts: string[] = []
+  if (reserved.length > 0) {
+    parts.push(
+      `${plural(reserved.length, 'secret')} withheld because ${reserved.length === 1 ? 'its name is' : 'their names are'} ` +
+        `reserved (they would change how the program loads code, or are bella's own credentials): ${reserved.join(', ')}. ` +
+        `Pass ${options.allowFlag ?? '--allow-reserved-env'} to inject them anyway.`,
+    )
+  }
+
+  if (invalid.length > 0) {
+    parts.push(
+      `${plural(invalid.length, 'secret')} withheld because ${invalid.length === 1 ? 'its name is not a valid' : 'their names are not valid'} ` +
+        `environment variable ${invalid.length === 1 ? 'name' : 'names'} (letters, digits and _, not starting with a digit): ` +
+        `${invalid.join(', ')}. Rename ${invalid.length === 1 ? 'it' : 'them'} in Bella Baxter to pass ${invalid.length === 1 ? 'it' : 'them'} as environment variables.`,
+    )
+  }
+
+  return parts.join(' ')
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}

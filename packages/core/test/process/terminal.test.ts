@@ -1,0 +1,87 @@
+/**
+ * No double delivery of a terminal Ctrl-C. `script` (util-linux) runs the driver on a fresh pseudo
+ * terminal, in its foreground process group; writing ^C to script's stdin makes the terminal send
+ * SIGINT to that whole group — the driver *and* its child. The supervisor must see that and not
+ * forward its copy.
+ */
+import {afterAll, afterEach, beforeAll, describe, expect, it} from '@jest/globals'
+import {spawnSync} from 'node:child_process'
+import {join} from 'node:path'
+import {fixture, processModuleUrl, recorded, removeCompiled, removeDir, tempDir, Watched} from './helpers.js'
+
+const hasScript = spawnSync('script', ['-qfec', 'true', '/dev/null'], {stdio: 'ignore'}).status === 0
+if (!hasScript) console.warn('terminal.test.ts skipped: `script` (util-linux) is not available to create a pseudo-terminal')
+const itWithPty = hasScript ? it : it.skip
+
+const node = process.execPath
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+let dir: string
+let moduleUrl: string
+const running: Watched[] = []
+
+beforeAll(() => {
+  dir = tempDir()
+  moduleUrl = processModuleUrl()
+})
+afterAll(() => {
+  removeDir(dir)
+  removeCompiled()
+})
+afterEach(() => {
+  for (const w of running.splice(0)) w.cleanup()
+})
+
+function onTerminal(file: string, flags: string[] = []): Watched {
+  const command = [node, fixture('supervise-driver.mjs'), moduleUrl, ...flags, '--', node, fixture('signal-recorder.js'), file, 'SIGTERM', '0']
+  const w = new Watched('script', ['-qfec', command.map(q).join(' '), '/dev/null'], {detached: true})
+  running.push(w)
+  return w
+}
+
+describe('Ctrl-C on a terminal', () => {
+  itWithPty('reaches the child once: the terminal delivers it, the supervisor does not forward it', async () => {
+    const file = join(dir, 'ctrl-c')
+    const w = onTerminal(file)
+    await w.waitFor(/ready/)
+    const pid = Number((await w.waitFor(/driver: pid (\d+)/))[1])
+    w.proc.stdin?.write('\u0003')
+    await w.waitFor(/driver: SIGINT terminal-delivered/)
+    await w.waitFor(/got SIGINT/)
+    // A forwarded duplicate would have been sent before this USR1 and (lower number) handled first.
+    process.kill(pid, 'SIGUSR1')
+    await w.waitFor(/got SIGUSR1/)
+    process.kill(pid, 'SIGTERM')
+    expect((await w.exit).code).toBe(0)
+    expect(recorded(file)).toEqual(['SIGINT', 'SIGUSR1', 'SIGTERM'])
+  })
+
+  itWithPty('a second Ctrl-C is still the child’s business (REPLs cancel with it): no SIGKILL', async () => {
+    const file = join(dir, 'ctrl-c-twice')
+    const w = onTerminal(file)
+    await w.waitFor(/ready/)
+    const pid = Number((await w.waitFor(/driver: pid (\d+)/))[1])
+    w.proc.stdin?.write('\u0003')
+    await w.waitFor(/got SIGINT/)
+    w.proc.stdin?.write('\u0003')
+    await w.waitFor(/got SIGINT[\s\S]*got SIGINT/)
+    process.kill(pid, 'SIGTERM')
+    expect((await w.exit).code).toBe(0)
+    expect(recorded(file)).toEqual(['SIGINT', 'SIGINT', 'SIGTERM'])
+    expect(w.output).not.toContain('killed')
+  })
+
+  itWithPty('control: the supervisor does receive the terminal’s SIGINT, so forwarding it would double it', async () => {
+    const file = join(dir, 'ctrl-c-control')
+    const w = onTerminal(file, ['--terminal=never'])
+    await w.waitFor(/ready/)
+    const pid = Number((await w.waitFor(/driver: pid (\d+)/))[1])
+    w.proc.stdin?.write('\u0003')
+    await w.waitFor(/driver: SIGINT forwarded/)
+    await w.waitFor(/got SIGINT/)
+    // Two SIGINTs were sent to the child (terminal + forwarded); it saw at least one of them.
+    // (Two standard signals may coalesce, so the count itself is not asserted.)
+    expect(recorded(file)[0]).toBe('SIGINT')
+    process.kill(pid, 'SIGTERM') // after a forwarded SIGINT: "hurry" → SIGKILL
+    expect((await w.exit).code).toBe(137)
+  })
+})
