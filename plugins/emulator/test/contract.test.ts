@@ -1,0 +1,136 @@
+/**
+ * Every response shape the emulator produces, validated against contract/openapi.json. Schemas
+ * are looked up by path + method + status + media type, so the emulator cannot drift into
+ * agreeing with a client that misread the spec.
+ */
+import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
+import {createEphemeralKey, decryptEnvelope} from '@bella/core'
+import {startEmulator, type Emulator} from '../src/index.js'
+import {loadContractJson} from './helpers/contract.js'
+import {describeErrors, responseSchemaPointer, responseValidator, undeclaredProperties, validatorFor} from './helpers/openapi-validator.js'
+import {multiProjectSeed, KEYS} from './helpers/seeds.js'
+import {send, type SendOptions, type TestResponse} from './helpers/signed-request.js'
+
+const P = '/api/v1/projects/{projectRef}'
+const E = `${P}/environments/{envSlug}`
+const V = `${E}/providers/{providerSlug}`
+const SHOP = '/api/v1/projects/shop/environments/dev'
+
+let emulator: Emulator
+const call = (options: SendOptions) => send({url: emulator.url, apiKey: KEYS.shopDev}, options)
+
+beforeAll(async () => {
+  emulator = await startEmulator({port: 0, seed: multiProjectSeed()})
+})
+afterAll(() => emulator.close())
+
+function mediaTypeOf(res: TestResponse): string {
+  return String(res.headers['content-type']).split(';')[0]!.trim()
+}
+
+/** Validates `body` against the schema openapi.json gives for `path` `method` → `status`. */
+function expectConforms(specPath: string, method: string, res: TestResponse, body: unknown = res.json()): void {
+  const mediaType = mediaTypeOf(res)
+  const pointer = responseSchemaPointer(specPath, method, res.status, mediaType)
+  const validate = responseValidator(specPath, method, res.status, mediaType)
+  if (!validate(body)) throw new Error(`${method} ${specPath} ${res.status}: ${describeErrors(validate)}\n${JSON.stringify(body)}`)
+  expect(undeclaredProperties(pointer, body)).toEqual([])
+}
+
+// ProblemDetails as the spec attaches it to a problem+json response (the 404 of getAllEnvironmentSecrets).
+const problemPointer = () => responseSchemaPointer(`${E}/secrets`, 'GET', 404, 'application/problem+json')
+// The envelope as the spec attaches it to listSecrets' 200.
+const envelopePointer = () => responseSchemaPointer(`${V}/secrets`, 'GET', 200, 'application/json')
+
+function expectSchema(pointer: string, body: unknown): void {
+  const validate = validatorFor(pointer)
+  if (!validate(body)) throw new Error(`${pointer}: ${describeErrors(validate)}\n${JSON.stringify(body)}`)
+  expect(undeclaredProperties(pointer, body)).toEqual([])
+}
+
+describe('responses conform to contract/openapi.json', () => {
+  it('sanity: the validator rejects a wrong shape', () => {
+    const validate = responseValidator(`${E}/secrets/version`, 'GET', 200)
+    expect(validate({environmentSlug: 'dev', version: '1', lastModified: 'yesterday'})).toBe(false)
+    expect(undeclaredProperties(responseSchemaPointer(`${E}/secrets/version`, 'GET', 200, 'application/json'), {extra: 1})).toEqual(['$.extra'])
+  })
+
+  it('GET /api/v1/keys/me → KeyContextResponse (environment- and project-scoped keys)', async () => {
+    expectConforms('/api/v1/keys/me', 'GET', await call({path: '/api/v1/keys/me'}))
+    expectConforms('/api/v1/keys/me', 'GET', await send({url: emulator.url, apiKey: KEYS.shopProject}, {path: '/api/v1/keys/me'}))
+  })
+
+  it('GET /api/v1/projects/{projectRef} → GetProjectResponse', async () => {
+    expectConforms(P, 'GET', await call({path: '/api/v1/projects/shop'}))
+  })
+
+  it('GET …/environments/{envSlug} → EnvironmentResponse', async () => {
+    expectConforms(E, 'GET', await call({path: SHOP}))
+  })
+
+  it('GET …/providers → array of EnvironmentProviderResponse', async () => {
+    const res = await call({path: `${SHOP}/providers`})
+    expect(res.json()).toHaveLength(2)
+    expectConforms(`${E}/providers`, 'GET', res)
+  })
+
+  it('GET …/secrets (plaintext) → AllEnvironmentSecretsResponse', async () => {
+    expectConforms(`${E}/secrets`, 'GET', await call({path: `${SHOP}/secrets`}))
+  })
+
+  it('GET …/secrets/version → EnvironmentSecretsVersionResponse', async () => {
+    expectConforms(`${E}/secrets/version`, 'GET', await call({path: `${SHOP}/secrets/version`}))
+  })
+
+  it('GET …/providers/{providerSlug}/secrets/hash → SecretsHashResponse', async () => {
+    expectConforms(`${V}/secrets/hash`, 'GET', await call({path: `${SHOP}/providers/vault-dev/secrets/hash`}))
+  })
+
+  it('GET …/providers/{providerSlug}/secrets with a key → E2EEncryptedPayload, decrypting to the contract item shape', async () => {
+    const key = createEphemeralKey()
+    const res = await call({path: `${SHOP}/providers/aws-dev/secrets`, headers: {'X-E2E-Public-Key': key.publicKeySpki}})
+    expectConforms(`${V}/secrets`, 'GET', res)
+    // The spec only describes this plaintext as "encrypted"; the contract's vector fixes its items.
+    const items = JSON.parse(decryptEnvelope(res.text, key.privateKey, 'listSecrets'))
+    const vectorCase = loadContractJson('vectors.json').e2ee.cases.find((c: any) => c.id === 'ephemeral-list-provider-secrets')
+    const vectorItems = JSON.parse(vectorCase.plaintext)
+    for (const item of items) {
+      expect(Object.keys(item)).toEqual(Object.keys(vectorItems[0]))
+      for (const [field, value] of Object.entries(item)) {
+        const types = vectorItems.map((v: any) => (v[field] === null ? 'null' : typeof v[field]))
+        expect(types).toContain(value === null ? 'null' : typeof value)
+      }
+    }
+  })
+
+  it('GET …/secrets with a key → the envelope, decrypting to AllEnvironmentSecretsResponse', async () => {
+    const key = createEphemeralKey()
+    const res = await call({path: `${SHOP}/secrets`, headers: {'X-E2E-Public-Key': key.publicKeySpki}})
+    expectSchema(envelopePointer(), res.json())
+    const plaintext = JSON.parse(decryptEnvelope(res.text, key.privateKey, 'getAllEnvironmentSecrets'))
+    expectSchema(responseSchemaPointer(`${E}/secrets`, 'GET', 200, 'application/json'), plaintext)
+  })
+
+  it('errors → ProblemDetails (400, 401, 403, 404, 405, 429, 503)', async () => {
+    const cases: Array<[number, TestResponse]> = [
+      [400, await call({path: `${SHOP}/secrets`, headers: {'X-E2E-Public-Key': 'nope'}})],
+      [401, await call({path: `${SHOP}/secrets`, apiKey: null})],
+      [403, await call({path: '/api/v1/projects/other'})],
+      [404, await call({path: '/api/v1/projects/shop/environments/nope/secrets'})],
+      [405, await call({method: 'PATCH', path: `${SHOP}/secrets`})],
+    ]
+    emulator.injectFault({type: 'status', status: 429})
+    cases.push([429, await call({path: `${SHOP}/secrets/version`})])
+    emulator.injectFault({type: 'status', status: 503})
+    cases.push([503, await call({path: `${SHOP}/secrets/version`})])
+    for (const [status, res] of cases) {
+      expect(res.status).toBe(status)
+      expect(mediaTypeOf(res)).toBe('application/problem+json')
+      expectSchema(problemPointer(), res.json())
+      expect(Object.keys(res.json()).sort()).toEqual(['detail', 'status', 'title', 'type'])
+    }
+    // Where the spec itself documents the error, it must be the documented shape too.
+    expectConforms(`${E}/secrets`, 'GET', cases[3]![1])
+    expectConforms(`${V}/secrets`, 'GET', await call({path: `${SHOP}/providers/vault-dev/secrets`, headers: {'X-E2E-Public-Key': 'nope'}}))
+  })
+})

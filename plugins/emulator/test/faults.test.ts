@@ -1,0 +1,132 @@
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {parseFaultSpec, startEmulator, type Emulator} from '../src/index.js'
+import {send, type SendOptions} from './helpers/signed-request.js'
+
+const VERSION = '/api/v1/projects/demo/environments/dev/secrets/version'
+
+let emulator: Emulator
+const call = (options: SendOptions) => send(emulator, options)
+
+beforeAll(async () => {
+  emulator = await startEmulator({port: 0})
+})
+afterAll(() => emulator.close())
+beforeEach(() => emulator.clearFaults())
+
+describe('request faults', () => {
+  it('answers 503 for the next N requests, then succeeds', async () => {
+    emulator.injectFault({type: 'status', status: 503, count: 2})
+    const statuses = []
+    for (let i = 0; i < 3; i++) statuses.push((await call({path: VERSION})).status)
+    expect(statuses).toEqual([503, 503, 200])
+  })
+
+  it('answers 429 with Retry-After (seconds by default, or as given)', async () => {
+    emulator.injectFault({type: 'status', status: 429})
+    const first = await call({path: VERSION})
+    expect(first.status).toBe(429)
+    expect(first.headers['retry-after']).toBe('1')
+    expect(first.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(first.json()).toMatchObject({status: 429, title: 'Too Many Requests'})
+
+    const date = 'Wed, 21 Oct 2026 07:28:00 GMT'
+    emulator.injectFault({type: 'status', status: 429, retryAfter: 7})
+    emulator.injectFault({type: 'status', status: 429, retryAfter: date})
+    expect((await call({path: VERSION})).headers['retry-after']).toBe('7')
+    expect((await call({path: VERSION})).headers['retry-after']).toBe(date)
+  })
+
+  it('answers 500 without Retry-After', async () => {
+    emulator.injectFault({type: 'status', status: 500})
+    const res = await call({path: VERSION})
+    expect(res.status).toBe(500)
+    expect(res.headers['retry-after']).toBeUndefined()
+  })
+
+  it('applies faults before authentication, like a load balancer would', async () => {
+    emulator.injectFault({type: 'status', status: 503})
+    expect((await call({path: VERSION, apiKey: null})).status).toBe(503)
+  })
+
+  it('only matches the given path prefix and method', async () => {
+    emulator.injectFault({type: 'status', status: 500, pathPrefix: '/api/v1/keys', method: 'GET'})
+    expect((await call({path: VERSION})).status).toBe(200)
+    expect((await call({path: '/api/v1/keys/me'})).status).toBe(500)
+    expect((await call({path: '/api/v1/keys/me'})).status).toBe(200)
+  })
+
+  it('keeps an "always" fault until cleared', async () => {
+    emulator.injectFault({type: 'status', status: 502, count: 'always'})
+    for (let i = 0; i < 3; i++) expect((await call({path: VERSION})).status).toBe(502)
+    emulator.clearFaults()
+    expect((await call({path: VERSION})).status).toBe(200)
+  })
+
+  it('delays a request, then answers normally', async () => {
+    emulator.injectFault({type: 'delay', delayMs: 300})
+    const started = Date.now()
+    const res = await call({path: VERSION})
+    expect(res.status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+  })
+
+  it('does not keep close() waiting for a delayed request', async () => {
+    const em = await startEmulator({port: 0})
+    em.injectFault({type: 'delay', delayMs: 60_000})
+    const pending = send(em, {path: VERSION}).catch((error: Error) => error)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const started = Date.now()
+    await em.close()
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(await pending).toMatchObject({message: expect.stringMatching(/socket hang up|ECONNRESET/)})
+  })
+
+  it('drops the connection for a reset fault', async () => {
+    emulator.injectFault({type: 'reset'})
+    await expect(call({path: VERSION})).rejects.toThrow(/socket hang up|ECONNRESET/)
+    expect((await call({path: VERSION})).status).toBe(200)
+  })
+
+  it('logs the fault that shaped an answer', async () => {
+    emulator.clearRequests()
+    emulator.injectFault({type: 'status', status: 503})
+    await call({path: VERSION})
+    expect(emulator.requests()).toEqual([expect.objectContaining({method: 'GET', path: VERSION, status: 503, fault: 'status 503'})])
+  })
+})
+
+describe('fault admin routes', () => {
+  it('arms, lists and clears faults over HTTP, and admin routes are never faulted', async () => {
+    const armed = await call({method: 'POST', path: '/__emulator/faults', body: JSON.stringify({type: 'status', status: 503, count: 'always'})})
+    expect(armed.status).toBe(201)
+    expect(armed.json()).toMatchObject({id: expect.any(Number), type: 'status', status: 503, remaining: 'always'})
+    const listed = await call({path: '/__emulator/faults'})
+    expect(listed.status).toBe(200)
+    expect(listed.json().faults).toHaveLength(1)
+    expect((await call({path: VERSION})).status).toBe(503)
+    const cleared = await call({method: 'DELETE', path: '/__emulator/faults'})
+    expect(cleared.json()).toEqual({cleared: 1})
+    expect((await call({path: VERSION})).status).toBe(200)
+  })
+
+  it('rejects invalid fault specs with 400', async () => {
+    for (const spec of [{type: 'status', status: 200}, {type: 'delay'}, {type: 'nope'}, {type: 'e2ee', mode: 'x'}, {type: 'reset', count: 0}, {type: 'reset', extra: 1}]) {
+      const res = await call({method: 'POST', path: '/__emulator/faults', body: JSON.stringify(spec)})
+      expect(res.status).toBe(400)
+    }
+  })
+
+  it('requires a valid signature on admin routes', async () => {
+    expect((await call({method: 'DELETE', path: '/__emulator/faults', apiKey: null})).status).toBe(401)
+  })
+})
+
+describe('parseFaultSpec', () => {
+  it('fills in count 1 and upper-cases the method', () => {
+    expect(parseFaultSpec({type: 'status', status: 503, method: 'get'})).toEqual({ok: true, spec: {type: 'status', status: 503, count: 1, method: 'GET'}})
+  })
+
+  it('refuses a path prefix that does not start with /', () => {
+    expect(parseFaultSpec({type: 'reset', pathPrefix: 'api'})).toMatchObject({ok: false})
+  })
+})
