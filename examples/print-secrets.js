@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The demo's "application": shows which secrets reached it through its environment. It prints
 // names and lengths only: even demo values should not be echoed to a terminal or a CI log.
-const names = (process.env.DEMO_EXPECTS ?? 'DATABASE_URL,STRIPE_API_KEY,FEATURE_NEW_CHECKOUT,GREETING')
+const names = (process.env.DEMO_EXPECTS ?? 'DATABASE_URL,REDIS_URL,STRIPE_API_KEY,JWT_SIGNING_SECRET,FEATURE_NEW_CHECKOUT,LOG_LEVEL')
   .split(',')
   .filter(Boolean)
 let missing = 0
