@@ -7,6 +7,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@bella/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@bella/core/runtime$': '<rootDir>/packages/core/src/runtime.ts',
     '^@bella/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

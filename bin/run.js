@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {tryFastPath} from '../dist/fast-path.js'
 
-await execute({dir: import.meta.url})
+const root = new URL('../', import.meta.url)
+if (!(await tryFastPath(process.argv.slice(2), root))) {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

@@ -4,9 +4,6 @@
  * whether it came from a flag or a variable (whoami shows it).
  */
 import {Flags} from '@oclif/core'
-import {homedir} from 'node:os'
-import {configDirFrom} from './config/paths.js'
-import type {SessionInput} from './session.js'
 
 export const targetFlags = {
   project: Flags.string({char: 'p', description: 'Project slug or id. [env: BELLA_BAXTER_PROJECT]', helpGroup: 'TARGET'}),
@@ -19,27 +16,3 @@ export const connectionFlags = {
   insecure: Flags.boolean({description: 'Allow plain http:// to a host that is not this machine.', helpGroup: 'CONNECTION', default: false}),
 }
 
-export interface ConnectionFlagValues {
-  'api-url'?: string
-  app?: string
-  insecure?: boolean
-  project?: string
-  environment?: string
-}
-
-/** The process boundary: the only place flags, process.env and the cwd become a SessionInput. */
-export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: string) => void): SessionInput {
-  return {
-    flags: {
-      apiUrl: flags['api-url'],
-      app: flags.app,
-      insecure: flags.insecure,
-      project: flags.project,
-      environment: flags.environment,
-    },
-    env: process.env,
-    cwd: process.cwd(),
-    configDir: configDirFrom(process.env, homedir()),
-    notice,
-  }
-}
