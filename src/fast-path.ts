@@ -12,6 +12,13 @@ export async function tryFastPath(argv: readonly string[], root: URL): Promise<b
     process.stdout.write(`${versionLine(root)}\n`)
     return true
   }
+  if (argv[0] === 'run') {
+    const {tryFastRun} = await import('@bella/plugin-run')
+    const code = await tryFastRun(argv.slice(1))
+    if (code === undefined) return false
+    process.exitCode = code
+    return true
+  }
   return false
 }
 

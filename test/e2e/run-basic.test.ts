@@ -102,3 +102,23 @@ describe('bella emulator set', () => {
     expect(r.stderr).toContain('is not a KEY=VALUE assignment')
   })
 })
+
+describe('bella run argument handling', () => {
+  it('runs the command exactly as typed after -- even when it reuses bella flag names (fast path)', async () => {
+    const r = await bella(['run', '-e', 'dev', '--', 'node', '-e', 'process.stdout.write(process.argv.slice(1).join("|"))', 'a', '-p'], {env: env()})
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('a|-p')
+  })
+
+  it('does the same through oclif (--watch), whose argv order is not trusted', async () => {
+    const r = await bella(['run', '--watch', '-e', 'dev', '--', 'node', '-e', 'process.exit(4)'], {env: env()})
+    expect(r.stderr).not.toContain('Command not found')
+    expect(r.code).toBe(4)
+  })
+
+  it('an unknown flag still gets oclif\'s usage error (exit 2)', async () => {
+    const r = await bella(['run', '--bogus', '--', 'true'], {env: env()})
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--bogus')
+  })
+})

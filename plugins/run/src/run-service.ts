@@ -5,9 +5,14 @@ import {
   openSession,
   resolveCommand,
   resolveTarget,
+  exitOnTerminatingSignals,
   runChild,
+  type AllEnvironmentSecrets,
+  type Session,
   type SessionInput,
-} from '@bella/core'
+  type Target,
+  type WithheldSecret,
+} from '@bella/core/runtime'
 
 export interface RunOptions {
   session: SessionInput
@@ -19,24 +24,50 @@ export interface RunOptions {
   warn: (message: string) => void
 }
 
-/** Fetches the environment's secrets, starts the command with them, and resolves to its exit code. */
-export async function runWithSecrets(options: RunOptions): Promise<number> {
-  const inherited = options.session.env
-  // A typo in the command should not cost a round-trip to the API first.
-  resolveCommand(options.command, inherited.PATH)
-  const session = await openSession(options.session)
-  const target = await resolveTarget(session)
-  const fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
-  const {env, withheld} = buildChildEnv({
-    inherited,
-    secrets: fetched.secrets,
+/** Everything `bella run` knows once the secrets are in, before a child is started. */
+export interface PreparedRun {
+  session: Session
+  target: Target
+  fetched: AllEnvironmentSecrets
+  /** The child's complete environment. */
+  env: Record<string, string>
+  withheld: WithheldSecret[]
+}
+
+/** Child environment for `secrets` under the run's options (inherited env, credentials, reserved names). */
+export function childEnvFor(options: RunOptions, secrets: Readonly<Record<string, string>>) {
+  return buildChildEnv({
+    inherited: options.session.env,
+    secrets,
     passCredentials: options.passCredentials,
     allowReserved: options.allowReserved,
   })
+}
+
+/** Checks the command, opens the session, fetches the secrets and builds the child environment. */
+export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
+  // A typo in the command should not cost a round-trip to the API first.
+  resolveCommand(options.command, options.session.env.PATH)
+  const session = await openSession(options.session)
+  const target = await resolveTarget(session)
+  const fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
+  const {env, withheld} = childEnvFor(options, fetched.secrets)
   const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
   if (warning) options.warn(warning)
   options.info(
     `bella: ${Object.keys(fetched.secrets).length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
   )
+  return {session, target, fetched, env, withheld}
+}
+
+/** Fetches the environment's secrets, starts the command with them, and resolves to its exit code. */
+export async function runWithSecrets(options: RunOptions): Promise<number> {
+  const release = exitOnTerminatingSignals()
+  let env: Record<string, string>
+  try {
+    ;({env} = await prepareRun(options))
+  } finally {
+    release()
+  }
   return runChild({command: options.command, args: options.args, env}, {warn: options.warn})
 }

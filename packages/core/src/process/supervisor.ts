@@ -16,6 +16,14 @@ export interface SupervisorOptions {
   pid1?: boolean
   /** Where warnings go; default one line on stderr prefixed "bella: warning: ". */
   warn?: (message: string) => void
+  /**
+   * Asked when the current child exits by itself (not through stop()/restart(), and not while
+   * bella is shutting down). Return true to keep the supervisor going with no child, e.g. so
+   * --watch can start a crash-looping child again after a backoff; a terminating signal received
+   * meanwhile still ends it (128+N), and `stop({final: true})` ends it with this child's status.
+   * Default: the child's exit ends the supervisor.
+   */
+  keepGoingAfterExit?: (exit: ChildExit, child: ChildProcessHandle) => boolean
 }
 
 /** Signals whose default action ends a process: with no child to pass them to, they end bella. */
@@ -189,6 +197,7 @@ export class Supervisor {
     if (handle !== this.child) return
     // A requested stop (restart) does not end the supervisor unless a shutdown came in meanwhile.
     if (handle.stopRequested && !this.shutdownRequested) return
+    if (!handle.stopRequested && !this.shutdownRequested && this.options.keepGoingAfterExit?.(exit, handle)) return
     this.finish({exitCode: exit.exitCode})
   }
 

@@ -1,17 +1,27 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, connectionFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
-import {runWithSecrets} from '../run-service.js'
+import {BellaCommand, commandLine, connectionFlags, loadRegistries, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {runWithSecrets, type RunOptions} from '../run-service.js'
+
+/** Flags that mean something only with --watch. */
+const WATCH_ONLY = ['poll-interval', 'signal', 'kill-timeout'] as const
 
 export default class Run extends BellaCommand {
   static override summary = "Run a command with the environment's secrets as environment variables."
-  static override description = `The command is started directly (no shell) with the secrets overlaid on bella's own
-environment. Its exit status becomes bella's (128+N when it dies from signal N), and signals sent
-to bella are forwarded to it. bella's own messages go to stderr only.`
+  static override description = [
+    "The command is started directly (no shell) with the secrets overlaid on bella's own environment. Its exit status becomes bella's (128+N when it dies from signal N), and signals sent to bella are forwarded to it. bella's own messages go to stderr only.",
+    'With --watch, bella stays as a supervisor. Every --poll-interval seconds (default 30, minimum 5; jitter only shortens the wait, to 80-100 %) it asks the API for the environment\'s version, one small request. Only when the version moved does it fetch the secrets, and only when what the command would see differs does it act: with --signal restart (the default) it sends SIGTERM, waits up to --kill-timeout seconds (default 10), sends SIGKILL, and starts the command again with the new secrets; with --signal sighup it sends SIGHUP to the running command (same pid: its environment cannot change).',
+    'A burst of edits causes one action (bella waits 0.5 s and looks again, at most twice), and actions are limited to one per 10 s: a change that arrives sooner is applied when the 10 s are up, with the newest secrets. A command that exits non-zero within 10 s of a watch restart is started again after 1 s, 2 s, then 4 s; after 3 such restarts bella gives up and exits with its status.',
+    'If the API fails, the command keeps running on the secrets it has: bella says so once, checks again after the interval, doubling the wait up to 5 minutes, and says when the API answers again. When the command exits by itself, bella exits with its status. Without a terminal, the command gets its own process group, so a restart also stops its children.',
+  ].join('\n\n')
 
-  static override usage = 'run [-p <project>] [-e <environment>] [--app <name>] -- CMD [ARGS...]'
+  static override usage =
+    'run [-p <project>] [-e <environment>] [--app <name>] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]'
+
   static override examples = [
     '<%= config.bin %> run -- node server.js',
     '<%= config.bin %> run -p shop -e production -- ./migrate.sh --dry-run',
+    '<%= config.bin %> run --watch -- node server.js',
+    '<%= config.bin %> run --watch --poll-interval 10 --signal sighup -- ./nginx -g "daemon off;"',
   ]
 
   // Everything after `--` is the command and its arguments, untouched.
@@ -28,16 +38,50 @@ to bella are forwarded to it. bella's own messages go to stderr only.`
       description: 'Inject secrets named like loader variables (PATH, NODE_OPTIONS, LD_*, …) instead of withholding them.',
       default: false,
     }),
+    watch: Flags.boolean({
+      description: 'Keep running: check for secret changes and restart (or signal) the command when they change.',
+      default: false,
+      helpGroup: 'WATCH',
+    }),
+    // No oclif defaults on the three below: a value given without --watch must be noticed, not
+    // silently ignored. Defaults live in the watch module (WATCH).
+    'poll-interval': Flags.integer({
+      description: 'Seconds between checks for changes (default 30, minimum 5).',
+      helpValue: 'S',
+      helpGroup: 'WATCH',
+    }),
+    signal: Flags.string({
+      description: 'What to do on a change: restart (default) or sighup; plugins can add more.',
+      helpValue: 'restart|sighup',
+      helpGroup: 'WATCH',
+    }),
+    'kill-timeout': Flags.integer({
+      description: 'Seconds a restart waits after SIGTERM before SIGKILL (default 10).',
+      helpValue: 'S',
+      helpGroup: 'WATCH',
+    }),
   }
 
   async run(): Promise<void> {
     const {flags, argv} = await this.parse(Run)
-    const [command, ...args] = argv as string[]
+    // oclif re-sorts non-strict argv (`-e dev -- node -e 1` would run `-e`): take it as typed.
+    const [command, ...args] = commandLine(this.argv, argv as string[], 'run')
+    if (!flags.watch) {
+      const stray = WATCH_ONLY.filter((name) => flags[name] !== undefined)
+      if (stray.length > 0) {
+        throw usageError(`${stray.map((n) => `--${n}`).join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} with --watch`, {
+          code: 'watch_flag_without_watch',
+          suggestions: ['add --watch to keep the command running and react to secret changes, or drop the flag'],
+        })
+      }
+    }
+
     if (!command) {
       throw usageError('bella run needs a command to run', {suggestions: ['put it after --, e.g. bella run -- node server.js']})
     }
+
     const verbose = flags.verbose
-    process.exitCode = await runWithSecrets({
+    const options: RunOptions = {
       session: sessionInputFrom(flags, (m) => this.out.info(m)),
       command,
       args,
@@ -45,6 +89,24 @@ to bella are forwarded to it. bella's own messages go to stderr only.`
       allowReserved: flags['allow-reserved-env'],
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
+    }
+    if (!flags.watch) {
+      process.exitCode = await runWithSecrets(options)
+      return
+    }
+
+    // Loaded only here: plain `bella run` never pays for the watch code, the registry or the hooks.
+    const [{runWatch, watchSettings}, {isatty}] = await Promise.all([import('../watch/index.js'), import('node:tty')])
+    const settings = watchSettings({pollIntervalS: flags['poll-interval'], killTimeoutS: flags['kill-timeout']})
+    const registries = await loadRegistries(this.config)
+    const signal = registries.signals.require(flags.signal ?? 'restart', '--signal')
+    process.exitCode = await runWatch({
+      ...options,
+      ...settings,
+      signal,
+      ownProcessGroup: !isatty(0),
+      say: (m) => this.out.info(m),
+      debug: (m) => verbose && this.out.info(m),
     })
   }
 }

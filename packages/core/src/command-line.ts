@@ -1,0 +1,19 @@
+import {usageError} from './errors.js'
+
+/**
+ * The command and its arguments exactly as typed after the first `--`. oclif's non-strict argv is
+ * re-sorted by each value's first position in the raw argv (`-e dev -- node -e 1` would come back
+ * as `-e node 1`), so only the raw argv can be trusted, and without `--` there is no safe way to
+ * tell bella's flags from the command's: then `--` is required.
+ */
+export function commandLine(raw: readonly string[], parsed: readonly string[], commandId: string): string[] {
+  const dashdash = raw.indexOf('--')
+  if (dashdash !== -1) return raw.slice(dashdash + 1)
+  if (parsed.length > 0) {
+    throw usageError(`bella ${commandId} takes the command to run after --`, {
+      code: 'command_needs_dashdash',
+      suggestions: [`bella ${commandId} [flags] -- ${parsed.slice(0, 3).join(' ')}${parsed.length > 3 ? ' …' : ''}`],
+    })
+  }
+  return []
+}

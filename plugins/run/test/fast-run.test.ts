@@ -1,0 +1,33 @@
+import {describe, expect, it} from '@jest/globals'
+import Run from '../src/commands/run.js'
+import {FAST_RUN_OPTIONS, tryFastRun} from '../src/fast-run.js'
+
+const WATCH_ONLY = ['watch', 'poll-interval', 'signal', 'kill-timeout']
+
+describe('the fast run path', () => {
+  it('understands exactly the flags of the oclif command, with the same short names and kinds', () => {
+    const oclifFlags: Record<string, {type: string; char?: string}> = {...Run.baseFlags, ...Run.flags} as never
+    const expected = Object.keys(oclifFlags).filter((name) => !WATCH_ONLY.includes(name)).sort()
+    expect(Object.keys(FAST_RUN_OPTIONS).sort()).toEqual(expected)
+    for (const [name, option] of Object.entries(FAST_RUN_OPTIONS)) {
+      const flag = oclifFlags[name]!
+      expect({name, type: option.type, short: 'short' in option ? option.short : undefined}).toEqual({
+        name,
+        type: flag.type === 'boolean' ? 'boolean' : 'string',
+        short: flag.char,
+      })
+    }
+  })
+
+  it.each([
+    ['no -- separator', ['node', 'x.js']],
+    ['nothing after --', ['--']],
+    ['--watch (needs oclif for the strategy registry)', ['--watch', '--', 'true']],
+    ['--help', ['--help', '--', 'true']],
+    ['an unknown flag', ['--bogus', '--', 'true']],
+    ['a flag missing its value', ['-p', '--', 'true']],
+    ['a stray positional before --', ['oops', '--', 'true']],
+  ])('leaves %s to oclif without side effects', async (_why, argv) => {
+    await expect(tryFastRun(argv)).resolves.toBeUndefined()
+  })
+})

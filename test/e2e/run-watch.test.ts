@@ -1,0 +1,460 @@
+/**
+ * `bella run --watch` end to end (SPEC "bella run", "Performance budgets"; contract §2.1, §5.2
+ * #1, #2, #8): the real bin/run.js against an in-process emulator, with test/fixtures/watch-child.js
+ * recording every start (pid, time, the env names asked for) and signal as JSON lines.
+ *
+ * Every scenario waits for the watch loop's real 5 s polls, so they run concurrently, each with its
+ * own emulator, and wait for events (fixture records, stderr lines, emulator requests) rather than
+ * for fixed times. Timing assertions use the fixture's own timestamps.
+ */
+import {describe, expect, it} from '@jest/globals'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {createServer, connect, type AddressInfo, type Server} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
+import type {RequestLogEntry} from '../../plugins/emulator/src/index.js'
+import {bella, bellaBin, fixtures, isolatedHome} from '../helpers/cli.js'
+
+const POLL_S = 5
+const POLL_MS = POLL_S * 1000
+/** SPEC: from a change on the server to the new child running ≤ poll interval + 1 s. */
+const BUDGET_MS = POLL_MS + 1000
+/** Only for starting a node process on a loaded 2-core machine (the fixture records after boot). */
+const PROCESS_START_SLACK_MS = 750
+const WAIT_MS = 20_000
+const TEST_TIMEOUT_MS = 60_000
+const demo = {project: 'demo', environment: 'dev'}
+
+interface ChildEvent {
+  e: 'start' | 'signal' | 'crash'
+  pid: number
+  t: number
+  env?: Record<string, string | null>
+  sig?: string
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = probe()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+/** A TCP pass-through to the emulator that counts the bytes on the wire, headers included. */
+async function countingProxy(emulator: Emulator): Promise<{url: string; bytes: () => number; close: () => void}> {
+  let bytes = 0
+  const server: Server = createServer((client) => {
+    const upstream = connect(emulator.port, '127.0.0.1')
+    client.on('data', (d: Buffer) => {
+      bytes += d.length
+      upstream.write(d)
+    })
+    upstream.on('data', (d: Buffer) => {
+      bytes += d.length
+      client.write(d)
+    })
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+    client.on('error', () => upstream.destroy())
+    upstream.on('error', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  return {url: `http://127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close()}
+}
+
+/** One `bella run --watch` under test, with its own emulator and fixture log. */
+class Watch {
+  readonly log: string
+  readonly proc: ChildProcess
+  readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
+  private err = ''
+
+  private constructor(
+    readonly emulator: Emulator,
+    bellaArgs: string[],
+    childArgs: string[],
+    readonly proxy?: Awaited<ReturnType<typeof countingProxy>>,
+  ) {
+    const dir = mkdtempSync(join(tmpdir(), 'bella-watch-'))
+    this.log = join(dir, 'events.jsonl')
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      ...isolatedHome(),
+      BELLA_BAXTER_URL: proxy?.url ?? emulator.url,
+      BELLA_BAXTER_API_KEY: emulator.apiKey,
+    }
+    const args = [bellaBin, 'run', '--watch', '--poll-interval', String(POLL_S), ...bellaArgs, '--', process.execPath, join(fixtures, 'watch-child.js'), this.log, ...childArgs]
+    // Own session: a terminal running jest must not be involved in these signals.
+    this.proc = spawn(process.execPath, args, {env, stdio: ['ignore', 'ignore', 'pipe'], detached: true})
+    this.proc.stderr!.on('data', (d: Buffer) => (this.err += d.toString()))
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({code, signal})))
+  }
+
+  static async start(bellaArgs: string[], childArgs: string[], options: {proxy?: boolean} = {}): Promise<Watch> {
+    const emulator = await startEmulator({port: 0})
+    const watch = new Watch(emulator, bellaArgs, childArgs, options.proxy ? await countingProxy(emulator) : undefined)
+    await watch.event('the first child', (e) => e.e === 'start')
+    return watch
+  }
+
+  get stderr(): string {
+    return this.err
+  }
+
+  events(): ChildEvent[] {
+    if (!existsSync(this.log)) return []
+    return readFileSync(this.log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ChildEvent)
+  }
+
+  starts(): ChildEvent[] {
+    return this.events().filter((e) => e.e === 'start')
+  }
+
+  event(what: string, match: (e: ChildEvent) => boolean, timeoutMs = WAIT_MS): Promise<ChildEvent> {
+    return until(`${what} (events so far: ${JSON.stringify(this.events())}; stderr: ${JSON.stringify(this.err)})`, () => this.events().find(match), timeoutMs)
+  }
+
+  line(pattern: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
+    return until(`stderr ${pattern} (stderr: ${JSON.stringify(this.err)})`, () => this.err.match(pattern) ?? undefined, timeoutMs)
+  }
+
+  count(pattern: RegExp): number {
+    return this.err.split('\n').filter((l) => pattern.test(l)).length
+  }
+
+  /** Resolves at the next request the emulator answers that matches. */
+  request(match: (r: RequestLogEntry) => boolean, timeoutMs = WAIT_MS): Promise<RequestLogEntry> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off()
+        reject(new Error(`timed out waiting for a request; stderr: ${JSON.stringify(this.err)}`))
+      }, timeoutMs)
+      const off = this.emulator.onRequest((r) => {
+        if (!match(r)) return
+        clearTimeout(timer)
+        off()
+        resolve(r)
+      })
+    })
+  }
+
+  change(set: Record<string, string>): number {
+    this.emulator.setSecrets(demo, {set})
+    return Date.now()
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL')
+    for (const e of this.starts()) if (alive(e.pid)) process.kill(e.pid, 'SIGKILL')
+    this.proxy?.close()
+    await this.emulator.close()
+  }
+}
+
+const isVersionPoll = (r: RequestLogEntry) => r.path.endsWith('/secrets/version')
+const isFullFetch = (r: RequestLogEntry) => r.path.endsWith('/secrets')
+
+/** Runs a scenario with a Watch, always cleaning up (children of a SIGKILLed bella included). */
+async function scenario(
+  bellaArgs: string[],
+  childArgs: string[],
+  body: (w: Watch) => Promise<void>,
+  options: {proxy?: boolean} = {},
+): Promise<void> {
+  const watch = await Watch.start(bellaArgs, childArgs, options)
+  try {
+    await body(watch)
+  } finally {
+    await watch.cleanup()
+  }
+}
+
+describe('bella run --watch', () => {
+  it.concurrent(
+    'restarts on a change (new pid, new value, old child SIGTERMed) within interval + 1 s; a version bump alone does nothing; one small request per idle poll',
+    () =>
+      scenario([], ['--env', 'LOG_LEVEL,ADDED'], async (w) => {
+        const [first] = w.starts()
+        expect(first!.env).toEqual({LOG_LEVEL: 'debug', ADDED: null})
+
+        // The version moves, the values do not: one full fetch, no restart, no signal.
+        const bumpFetch = w.request(isFullFetch)
+        w.emulator.setSecrets(demo, {bump: true})
+        await bumpFetch
+        await w.request(isVersionPoll) // the following poll: still nothing to do
+        expect(w.events()).toHaveLength(1)
+
+        const changedAt = w.change({LOG_LEVEL: 'warn-7f3a', ADDED: 'yes'})
+        const second = await w.event('the restarted child', (e) => e.e === 'start' && e.pid !== first!.pid)
+        const term = w.events().find((e) => e.e === 'signal' && e.pid === first!.pid)
+        expect(term?.sig).toBe('SIGTERM')
+        expect(second.env).toEqual({LOG_LEVEL: 'warn-7f3a', ADDED: 'yes'})
+        expect(alive(first!.pid)).toBe(false)
+        // bella acted (SIGTERM) within the budget; the new process was running right after.
+        expect(term!.t - changedAt).toBeLessThanOrEqual(BUDGET_MS)
+        expect(second.t - changedAt).toBeLessThanOrEqual(BUDGET_MS + PROCESS_START_SLACK_MS)
+        await w.line(/restarted the command \(pid \d+\)/)
+        expect(w.stderr).toMatch(/secrets changed \(version \d+, 2 keys: ADDED, LOG_LEVEL\); restarting the command/)
+        expect(w.stderr).not.toContain('warn-7f3a')
+
+        // Idle polls: the small, unencrypted version endpoint only, under 1 KB on the wire (headers
+        // included); full fetches only on a new version.
+        await w.request(isVersionPoll)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        const before = w.proxy!.bytes()
+        await w.request(isVersionPoll)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(w.proxy!.bytes() - before).toBeLessThan(1024)
+        const requests = w.emulator.requests().filter((r) => r.path.startsWith('/api/v1/projects/'))
+        const polls = requests.filter(isVersionPoll)
+        expect(polls.length).toBeGreaterThanOrEqual(4)
+        for (const poll of polls) {
+          expect(poll.status).toBe(200)
+          expect(poll.encrypted).toBe(false)
+          expect(poll.requestBytes + poll.responseBytes).toBeLessThan(1024)
+        }
+        expect(requests.filter(isFullFetch)).toHaveLength(3) // start, bump, change
+        expect(w.starts()).toHaveLength(2)
+
+        // SIGTERM to bella goes to the current child; bella exits as the child did (143).
+        w.proc.kill('SIGTERM')
+        expect(await w.exited).toEqual({code: 143, signal: null})
+        await w.event('SIGTERM at the new child', (e) => e.e === 'signal' && e.pid === second.pid && e.sig === 'SIGTERM')
+      }, {proxy: true}),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    '--signal sighup: the same process gets SIGHUP once per change, and is not signalled again on later polls',
+    () =>
+      scenario(['--signal', 'sighup'], ['--env', 'LOG_LEVEL'], async (w) => {
+        const [first] = w.starts()
+        const changedAt = w.change({LOG_LEVEL: 'info'})
+        const hup = await w.event('SIGHUP', (e) => e.e === 'signal' && e.sig === 'SIGHUP')
+        expect(hup.pid).toBe(first!.pid)
+        expect(hup.t - changedAt).toBeLessThanOrEqual(BUDGET_MS)
+        expect(w.stderr).toMatch(/secrets changed \(version \d+, 1 key: LOG_LEVEL\); sending SIGHUP to the command \(pid \d+\)/)
+        // Polls go on past the 10 s rate-limit window without signalling again.
+        while (Date.now() < hup.t + 10_500) await w.request(isVersionPoll)
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect(w.events().filter((e) => e.e === 'signal')).toHaveLength(1)
+        expect(w.starts()).toHaveLength(1)
+        expect(alive(first!.pid)).toBe(true)
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'a burst of changes around a poll causes one restart, with the final values',
+    () =>
+      scenario([], ['--env', 'BURST_A,BURST_B'], async (w) => {
+        // The poll that sees the first edit is answered; the others land while bella settles.
+        const seen = w.request(isVersionPoll)
+        w.change({BURST_A: '1'})
+        await seen
+        setTimeout(() => w.change({BURST_B: '2'}), 100)
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        const lastAt = w.change({BURST_A: '3'})
+        const second = await w.event('the restarted child', (e) => e.e === 'start' && e.pid !== w.starts()[0]!.pid)
+        expect(second.env).toEqual({BURST_A: '3', BURST_B: '2'})
+        expect(second.t - lastAt).toBeLessThanOrEqual(BUDGET_MS + PROCESS_START_SLACK_MS)
+        await w.request(isVersionPoll)
+        expect(w.starts()).toHaveLength(2)
+        expect(w.count(/restarting the command/)).toBe(1)
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'a failing API: the child keeps running, bella says so once and once when it recovers, and a change made meanwhile still applies',
+    () =>
+      scenario([], ['--env', 'LOG_LEVEL'], async (w) => {
+        const [first] = w.starts()
+        w.emulator.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/projects'})
+        await w.line(/cannot check for secret changes: .*503/)
+        expect(w.stderr).toMatch(/the command keeps running on the secrets it has; next check in \d/)
+        w.change({LOG_LEVEL: 'during-outage'})
+        const failed = w.emulator.requests().filter((r) => isVersionPoll(r) && r.status === 503).length
+        // Another failed poll goes by without another line.
+        await w.request((r) => isVersionPoll(r) && r.status === 503)
+        await w.request((r) => isVersionPoll(r) && r.status === 503)
+        expect(w.emulator.requests().filter((r) => isVersionPoll(r) && r.status === 503).length).toBeGreaterThan(failed)
+        await new Promise((resolve) => setTimeout(resolve, 300)) // time for a (wrong) second line to appear
+        expect(w.count(/503/)).toBe(1)
+        expect(alive(first!.pid)).toBe(true)
+        expect(w.starts()).toHaveLength(1)
+
+        w.emulator.clearFaults()
+        await w.line(/the Bella API answers again after \d+ failed checks? over/)
+        const second = await w.event('the restarted child', (e) => e.e === 'start' && e.pid !== first!.pid)
+        expect(second.env).toEqual({LOG_LEVEL: 'during-outage'})
+        expect(w.count(/503/)).toBe(1)
+        expect(w.count(/answers again/)).toBe(1)
+        // Backing off: far fewer requests than one poll per interval with client retry storms.
+        const during = w.emulator.requests().filter((r) => isVersionPoll(r) && r.status === 503).length
+        expect(during).toBeLessThanOrEqual(6)
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'a failed full fetch (bad E2EE envelope) keeps the child and loses no change: it is fetched again and applied',
+    () =>
+      scenario([], ['--env', 'LOG_LEVEL'], async (w) => {
+        const [first] = w.starts()
+        w.emulator.injectFault({type: 'e2ee', mode: 'tamper', count: 'always'})
+        w.change({LOG_LEVEL: 'after-e2ee'})
+        await w.line(/cannot check for secret changes: .*the command keeps running/)
+        expect(w.emulator.requests().some((r) => isFullFetch(r) && r.fault === 'e2ee tamper')).toBe(true)
+        expect(alive(first!.pid)).toBe(true)
+        expect(w.starts()).toHaveLength(1)
+        w.emulator.clearFaults()
+        const second = await w.event('the restarted child', (e) => e.e === 'start' && e.pid !== first!.pid)
+        expect(second.env).toEqual({LOG_LEVEL: 'after-e2ee'})
+        expect(w.stderr).toMatch(/answers again after 1 failed check/)
+        expect(w.stderr).not.toContain('after-e2ee')
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'a child that crash-loops after a restart is started again after 1 s, 2 s, 4 s, then bella gives up with its status',
+    () =>
+      scenario([], ['--env', 'LOG_LEVEL', '--crash-if', 'LOG_LEVEL=bad'], async (w) => {
+        w.change({LOG_LEVEL: 'bad'})
+        const {code} = await w.exited
+        expect(code).toBe(1)
+        const crashes = w.events().filter((e) => e.e === 'crash')
+        expect(crashes).toHaveLength(4) // the watch restart and 3 more attempts
+        const gaps = crashes.slice(1).map((c, i) => c.t - crashes[i]!.t)
+        ;[1000, 2000, 4000].forEach((backoff, i) => {
+          expect(gaps[i]).toBeGreaterThanOrEqual(backoff)
+          expect(gaps[i]).toBeLessThan(backoff + 1500)
+        })
+        expect(w.stderr).toMatch(/exited with status 1 .* after it was restarted; starting it again in 1 s \(attempt 1 of 3\)/)
+        expect(w.stderr).toMatch(/starting it again in 2 s \(attempt 2 of 3\)/)
+        expect(w.stderr).toMatch(/starting it again in 4 s \(attempt 3 of 3\)/)
+        expect(w.stderr).toMatch(/3 restarts in a row; giving up/)
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'SIGTERM during a crash backoff: no new child, bella exits 143',
+    () =>
+      scenario([], ['--env', 'LOG_LEVEL', '--crash-if', 'LOG_LEVEL=bad'], async (w) => {
+        w.change({LOG_LEVEL: 'bad'})
+        await w.line(/starting it again in 1 s/)
+        w.proc.kill('SIGTERM')
+        expect(await w.exited).toEqual({code: 143, signal: null})
+        expect(w.starts()).toHaveLength(2) // the first child and the one that crashed
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'a child that ignores SIGTERM is SIGKILLed after --kill-timeout during a restart; a second SIGTERM to bella kills it at once',
+    () =>
+      scenario(['--kill-timeout', '1'], ['--env', 'LOG_LEVEL', '--ignore-term'], async (w) => {
+        const [first] = w.starts()
+        w.change({LOG_LEVEL: 'next'})
+        const second = await w.event('the restarted child', (e) => e.e === 'start' && e.pid !== first!.pid)
+        const term = w.events().find((e) => e.e === 'signal' && e.pid === first!.pid && e.sig === 'SIGTERM')!
+        expect(second.t - term.t).toBeGreaterThanOrEqual(1000)
+        expect(second.t - term.t).toBeLessThan(1000 + 1500)
+        expect(alive(first!.pid)).toBe(false)
+        expect(second.env).toEqual({LOG_LEVEL: 'next'})
+        await w.line(/pid \d+ did not exit within 1 s of SIGTERM and was killed \(SIGKILL\)/)
+
+        w.proc.kill('SIGTERM')
+        await w.event('SIGTERM at the new child', (e) => e.e === 'signal' && e.pid === second.pid)
+        w.proc.kill('SIGTERM')
+        expect(await w.exited).toEqual({code: 137, signal: null})
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'SIGTERM while a restart waits for the old child: no new child is started, bella exits with its status',
+    () =>
+      scenario(['--kill-timeout', '5'], ['--env', 'LOG_LEVEL', '--ignore-term'], async (w) => {
+        const [first] = w.starts()
+        w.change({LOG_LEVEL: 'never-started'})
+        await w.event('the restart SIGTERM', (e) => e.e === 'signal' && e.sig === 'SIGTERM')
+        w.proc.kill('SIGTERM')
+        const {code} = await w.exited
+        // The old child is still stopping; a SIGTERM to bella then means "don't wait": SIGKILL (137).
+        expect(code).toBe(137)
+        expect(w.starts()).toHaveLength(1)
+        expect(alive(first!.pid)).toBe(false)
+      }),
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'a child that exits by itself ends bella with its status, without waiting for a poll',
+    async () => {
+      const emulator = await startEmulator({port: 0})
+      try {
+        const env = {...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey}
+        const log = join(mkdtempSync(join(tmpdir(), 'bella-watch-')), 'events.jsonl')
+        const child = [process.execPath, join(fixtures, 'watch-child.js'), log]
+        const started = Date.now()
+        const r = await bella(['run', '--watch', '--poll-interval', '30', '--', ...child, '--exit-after', '300:7'], {env})
+        expect(r.code).toBe(7)
+        expect(Date.now() - started).toBeLessThan(POLL_MS)
+        // The first child is not "crash-looping after a restart": its failure ends bella at once.
+        const failed = await bella(['run', '--watch', '--', ...child, '--exit-after', '0:3'], {env})
+        expect(failed.code).toBe(3)
+        expect(failed.stderr).not.toMatch(/starting it again/)
+      } finally {
+        await emulator.close()
+      }
+    },
+    TEST_TIMEOUT_MS,
+  )
+
+  it.concurrent(
+    'flag validation: exit 2 before any request',
+    async () => {
+      // An unreachable API: had validation come later, these would exit 4.
+      const env = {...isolatedHome(), BELLA_BAXTER_URL: 'http://127.0.0.1:1', BELLA_BAXTER_API_KEY: `bax-${'a'.repeat(32)}-${'ab'.repeat(32)}`}
+      const tooFast = await bella(['run', '--watch', '--poll-interval', '4', '--', 'true'], {env})
+      expect(tooFast.code).toBe(2)
+      expect(tooFast.stderr).toContain('--poll-interval must be a whole number of seconds from 5')
+
+      const unknown = await bella(['run', '--watch', '--signal', 'nope', '--', 'true'], {env})
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toContain('unknown signal type "nope"')
+      expect(unknown.stderr).toMatch(/use one of: .*restart.*sighup/)
+
+      const notWatching = await bella(['run', '--poll-interval', '10', '--signal', 'sighup', '--', 'true'], {env})
+      expect(notWatching.code).toBe(2)
+      expect(notWatching.stderr).toContain('--poll-interval, --signal only apply with --watch')
+
+      const badKill = await bella(['run', '--watch', '--kill-timeout', '-1', '--', 'true'], {env})
+      expect(badKill.code).toBe(2)
+      expect(badKill.stderr).toContain('--kill-timeout must be a whole number of seconds from 0')
+    },
+    TEST_TIMEOUT_MS,
+  )
+})
