@@ -1,6 +1,6 @@
-import {randomBytes} from 'node:crypto'
-import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
+import {chmodSync, mkdirSync, statSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {writeFileAtomicSync} from '../fs/atomic.js'
 
 // POSIX permission bits mean little on Windows (ACLs decide there), so checks are skipped.
 const checksModes = process.platform !== 'win32'
@@ -30,42 +30,14 @@ export function ensurePrivateDir(dir: string): void {
 
 /**
  * Writes `data` so that readers see either the old or the new file, never a torn one, and so that
- * the file is never readable by others, not even for a moment: the temp file is created with
- * O_EXCL and mode 0600 in the target's own folder (rename is atomic only within one filesystem),
- * flushed, then renamed over the target.
+ * the file is never readable by others, not even for a moment: the folder is created or tightened
+ * to 0700, then core's atomic writer creates a temp file with O_EXCL and mode 0600 in the target's
+ * own folder (rename is atomic only within one filesystem), flushes it and renames it over the
+ * target. Always replaces the file (no unchanged-bytes shortcut).
  */
 export function writePrivateFileAtomic(path: string, data: string): void {
-  const dir = dirname(path)
-  ensurePrivateDir(dir)
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  const fd = openSync(temp, 'wx', PRIVATE_FILE_MODE)
-  try {
-    try {
-      writeSync(fd, data)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(temp, path)
-  } catch (error) {
-    rmSync(temp, {force: true})
-    throw error
-  }
-  syncDirectory(dir)
-}
-
-// Makes the rename itself durable; unsupported on some platforms, where it is only best effort.
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r')
-    try {
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-  } catch {
-    // best effort
-  }
+  ensurePrivateDir(dirname(path))
+  writeFileAtomicSync(path, data, {mode: PRIVATE_FILE_MODE, skipIfUnchanged: false})
 }
 
 /** Mode bits as `0644` for messages. */

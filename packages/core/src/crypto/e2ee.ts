@@ -149,15 +149,15 @@ export function isP256Spki(spkiBase64: string): boolean {
  * `secrets`, an array of `{key, value}` items, or a flat `{KEY: value}` object.
  */
 export function secretsFromPlaintext(parsed: unknown): Record<string, string> {
+  // Built with Object.fromEntries: an assignment would turn a secret named `__proto__` into a
+  // prototype change and lose it.
+  const text = (value: unknown) => (value == null ? '' : String(value))
   if (Array.isArray(parsed)) {
-    const out: Record<string, string> = {}
-    for (const item of parsed) {
-      if (item && typeof item === 'object' && typeof (item as {key?: unknown}).key === 'string') {
-        const {key, value} = item as {key: string; value?: unknown}
-        out[key] = value == null ? '' : String(value)
-      }
-    }
-    return out
+    return Object.fromEntries(
+      parsed
+        .filter((item): item is {key: string; value?: unknown} => Boolean(item) && typeof (item as {key?: unknown}).key === 'string')
+        .map((item) => [item.key, text(item.value)]),
+    )
   }
   if (parsed && typeof parsed === 'object') {
     const record = parsed as Record<string, unknown>
@@ -165,9 +165,7 @@ export function secretsFromPlaintext(parsed: unknown): Record<string, string> {
       record.secrets && typeof record.secrets === 'object' && !Array.isArray(record.secrets)
         ? (record.secrets as Record<string, unknown>)
         : record
-    const out: Record<string, string> = {}
-    for (const [key, value] of Object.entries(source)) out[key] = value == null ? '' : String(value)
-    return out
+    return Object.fromEntries(Object.entries(source).map(([key, value]) => [key, text(value)]))
   }
   return {}
 }

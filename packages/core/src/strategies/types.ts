@@ -55,5 +55,7 @@ export interface SignalDefinition {
   readonly description: string
   /** True when the strategy needs a process bella started itself (`restart`). */
   readonly requiresOwnedProcess?: boolean
+  /** True for a strategy that deliberately tells nobody (`none`); the contract test holds it to that. */
+  readonly inert?: boolean
   create(options?: Readonly<Record<string, unknown>>): SignalStrategy
 }

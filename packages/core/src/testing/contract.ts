@@ -71,12 +71,14 @@ export function signalContractChecks(register: StrategyRegistrar): ContractCheck
       run: async () => assertRefusesDuplicates(register),
     },
     {
-      name: 'notify acts on a running target it owns (a signal or a restart)',
+      name: 'notify acts on a running target it owns (a signal or a restart), unless declared inert',
       async run() {
         for (const name of definitions().names()) {
           const target = recordingTarget({alive: true, restartable: true})
-          await definitions().require(name, 'contract').create().notify(target)
-          assert.ok(target.signals.length + target.restarts > 0, `${name} did nothing to the target`)
+          const definition = definitions().require(name, 'contract')
+          await definition.create().notify(target)
+          const acted = target.signals.length + target.restarts > 0
+          assert.equal(acted, !definition.inert, definition.inert ? `${name} is inert but acted` : `${name} did nothing to the target`)
         }
       },
     },
@@ -181,6 +183,52 @@ export function sinkContractChecks(register: StrategyRegistrar, options: SinkCon
       },
     },
     {
+      name: 'writes to a path relative to the base folder, creating missing folders 0700',
+      async run() {
+        await each(async (name, dir) => {
+          const sink = definitions().require(name, 'contract').create({path: `nested/dir/${fileName}`}, {baseDir: dir})
+          assert.equal(sink.target, join(dir, 'nested', 'dir', fileName))
+          assert.equal(await sink.write({A: '1'}), 'written')
+          assert.equal((await stat(join(dir, 'nested'))).mode & 0o777, 0o700, `${name} folder mode`)
+        })
+      },
+    },
+    {
+      name: 'honours a mode option given as an octal string or a number',
+      async run() {
+        await each(async (name, dir) => {
+          const definition = definitions().require(name, 'contract')
+          const a = definition.create({path: `a-${fileName}`, mode: '0640'}, {baseDir: dir})
+          const b = definition.create({path: `b-${fileName}`, mode: 0o644}, {baseDir: dir})
+          await a.write({A: '1'})
+          await b.write({A: '1'})
+          assert.equal((await stat(a.target)).mode & 0o777, 0o640, `${name} mode "0640"`)
+          assert.equal((await stat(b.target)).mode & 0o777, 0o644, `${name} mode 0o644`)
+        })
+      },
+    },
+    {
+      name: 'writes an empty set as a file that reads back empty',
+      async run() {
+        await each(async (name, dir, path) => {
+          const definition = definitions().require(name, 'contract')
+          await definition.create({path: fileName}, {baseDir: dir}).write({})
+          if (definition.parse) assert.deepEqual({...definition.parse(await readFile(path, 'utf8'))}, {})
+        })
+      },
+    },
+    {
+      name: 'refuses an unknown option with a usage error naming it',
+      async run() {
+        for (const name of definitions().names()) {
+          assert.throws(
+            () => definitions().require(name, 'contract').create({path: fileName, perms: '0600'}, {baseDir: tmpdir()}),
+            (error: unknown) => isBellaError(error) && error.kind === 'usage' && error.message.includes('"perms"'),
+          )
+        }
+      },
+    },
+    {
       name: 'skips the write when the bytes would not change, and leaves no temp files',
       async run() {
         await each(async (name, dir, path) => {
@@ -192,7 +240,7 @@ export function sinkContractChecks(register: StrategyRegistrar, options: SinkCon
           assert.equal(after.ino, before.ino)
           assert.equal(after.mtimeMs, before.mtimeMs)
           assert.equal(await sink.write({...trickySecrets, ADDED: '1'}), 'written')
-          assert.deepEqual(await readdir(dir), [fileName])
+          assert.deepEqual([...(await readdir(dir))], [fileName])
         })
       },
     },

@@ -58,3 +58,12 @@ describe('E2EE against every vector', () => {
     expect(() => loadDeviceKey('not a key')).toThrow(expect.objectContaining({code: 'invalid_device_key'}))
   })
 })
+
+describe('secretsFromPlaintext', () => {
+  it('keeps a secret named __proto__ as an ordinary entry in every shape', () => {
+    const object = JSON.parse('{"secrets":{"__proto__":"x","A":"1"}}')
+    expect(Object.entries(secretsFromPlaintext(object))).toEqual([['__proto__', 'x'], ['A', '1']])
+    const items = [{key: '__proto__', value: 'y'}]
+    expect(Object.entries(secretsFromPlaintext(items))).toEqual([['__proto__', 'y']])
+  })
+})

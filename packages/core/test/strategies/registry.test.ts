@@ -40,8 +40,10 @@ describe('strategy registry', () => {
     const config = await Config.load({root: repoRoot})
     const registries = await loadRegistries(config)
     expect(registries.signals.list()).toEqual([
+      expect.objectContaining({name: 'none', owner: '@bella/signal-none'}),
       expect.objectContaining({name: 'restart', owner: '@bella/signal-restart'}),
       expect.objectContaining({name: 'sighup', owner: '@bella/signal-sighup'}),
+      expect.objectContaining({name: 'sigterm', owner: '@bella/signal-sigterm'}),
     ])
   })
 })

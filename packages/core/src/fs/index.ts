@@ -1,0 +1,18 @@
+export {
+  CREATED_DIR_MODE,
+  DEFAULT_FILE_MODE,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  type WriteFileAtomicOptions,
+  type WriteFileAtomicResult,
+} from './atomic.js'
+export {formatFileMode, parseFileMode} from './mode.js'
+export {
+  compareCodePoints,
+  createFileSink,
+  fileWriteError,
+  parseFileSinkOptions,
+  sortedKeys,
+  type FileSinkFormat,
+  type FileSinkOptions,
+} from './file-sink.js'

@@ -1,0 +1,102 @@
+import {resolve} from 'node:path'
+import {Flags} from '@oclif/core'
+import {BellaCommand, connectionFlags, exitCodeOf, isBellaError, loadRegistries, openSession, sessionInputFrom} from '@bella/core'
+import {Agent} from '../agent.js'
+import {DEFAULT_CONFIG_FILE} from '../config/load.js'
+import {writeStarterConfig} from '../config/starter.js'
+import {createAgentLog, type LogFormat} from '../log.js'
+
+export default class AgentCommand extends BellaCommand {
+  static override summary = 'Keep secret files in sync with Bella Baxter and tell a process when they change.'
+  static override description = `Reads bella-agent.yaml (or -c FILE), validates it, writes every sink (atomically, mode 0600, only when the bytes change), then polls each watch and rewrites the files when its secrets change. If any watch cannot be fetched, no file is rewritten and the last good files stay. After the files changed, the process named by the pid-file is signalled.
+
+SIGHUP reloads the config (an invalid file keeps the running one); SIGTERM/SIGINT stop it cleanly. Events go to stderr, as text or (--log-format json) one JSON object per line; never secret values.
+
+Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an existing file), 3 credentials refused, 4 API unreachable.`
+
+  static override usage = 'agent [-c bella-agent.yaml] [--init] [--once] [--log-format text|json]'
+  static override examples = [
+    '<%= config.bin %> agent --init',
+    '<%= config.bin %> agent',
+    '<%= config.bin %> agent -c /etc/bella/agent.yaml --once',
+    '<%= config.bin %> agent --log-format json',
+  ]
+
+  static override flags = {
+    ...connectionFlags,
+    config: Flags.string({char: 'c', description: 'The agent config file.', default: DEFAULT_CONFIG_FILE}),
+    init: Flags.boolean({description: 'Write a commented starter config file (never overwrites) and exit.', default: false, exclusive: ['once']}),
+    once: Flags.boolean({description: 'Fetch, write, signal once and exit (for init containers).', default: false}),
+    'log-format': Flags.option({options: ['text', 'json'] as const, description: 'How events are printed on stderr.', default: 'text' as const})(),
+  }
+
+  private logFormat: LogFormat | undefined
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(AgentCommand)
+    this.logFormat = flags['log-format']
+    const label = flags.config
+    const path = resolve(process.cwd(), label)
+
+    if (flags.init) {
+      await writeStarterConfig(path, label)
+      const run = label === DEFAULT_CONFIG_FILE ? 'bella agent' : `bella agent -c ${label}`
+      this.out.info(`wrote ${label}; edit the project, environment and paths, then run: ${run}`)
+      return
+    }
+
+    const log = createAgentLog({format: flags['log-format'], verbose: flags.verbose, write: (line) => void process.stderr.write(line)})
+    const registries = await loadRegistries(this.config)
+    const session = {
+      ...sessionInputFrom(flags, (message) => log.emit({event: 'notice', level: 'warn', message})),
+      onRetry: (n: {attempt: number; retries: number; delayMs: number; reason: string; method: string; path: string}) =>
+        log.emit({event: 'retry', level: 'debug', message: `${n.method} ${n.path}: ${n.reason}; retry ${n.attempt}/${n.retries} in ${n.delayMs} ms`}),
+    }
+    const agent = new Agent({
+      configPath: path,
+      configLabel: label,
+      env: process.env,
+      registries,
+      connect: async () => (await openSession(session)).api,
+      once: flags.once,
+      log,
+    })
+
+    const onStop = (signal: NodeJS.Signals) => agent.stop(signal)
+    const onHangup = () => agent.reload()
+    process.on('SIGTERM', onStop)
+    process.on('SIGINT', onStop)
+    process.on('SIGHUP', onHangup)
+    let code: number
+    try {
+      code = await agent.run()
+    } finally {
+      process.off('SIGTERM', onStop)
+      process.off('SIGINT', onStop)
+      process.off('SIGHUP', onHangup)
+    }
+    process.exitCode = code
+    // A poll may still be waiting on the network; it must not hold the exit.
+    setTimeout(() => process.exit(code), 50).unref()
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    const json = this.logFormat === 'json' || (this.logFormat === undefined && /(^|\s)--log-format(=|\s+)json(\s|$)/.test(this.argv.join(' ')))
+    if (!json) return super.catch(error)
+    const code = exitCodeOf(error)
+    const problems = (error as {problems?: unknown}).problems
+    process.stderr.write(
+      `${JSON.stringify({
+        time: new Date().toISOString(),
+        level: 'error',
+        event: 'error',
+        message: error.message,
+        code: isBellaError(error) ? error.code : 'error',
+        exitCode: code,
+        suggestions: isBellaError(error) ? error.suggestions : [],
+        ...(Array.isArray(problems) ? {problems} : {}),
+      })}\n`,
+    )
+    return this.exit(code) as never
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The agent's event log, on stderr (stdout stays clean): a human line per event by default, or one
+ * JSON object per line with `--log-format json`. Events carry names, counts, versions, paths and
+ * pids, never a secret value: nothing here is ever given one.
+ */
+
+export type LogFormat = 'text' | 'json'
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export type AgentEventName =
+  | 'start'
+  | 'fetched'
+  | 'written'
+  | 'unchanged'
+  | 'write-failed'
+  | 'signalled'
+  | 'signal-skipped'
+  | 'fetch-failed'
+  | 'recovered'
+  | 'held'
+  | 'collision'
+  | 'retry'
+  | 'reloaded'
+  | 'reload-rejected'
+  | 'synced'
+  | 'stopped'
+  | 'error'
+  | 'notice'
+
+export interface AgentEvent {
+  event: AgentEventName
+  level: LogLevel
+  /** The human line (also in the JSON object). */
+  message: string
+  [field: string]: unknown
+}
+
+export interface AgentLog {
+  emit(event: AgentEvent): void
+}
+
+export interface AgentLogOptions {
+  format: LogFormat
+  verbose: boolean
+  write: (line: string) => void
+  clock?: () => Date
+}
+
+export function createAgentLog(options: AgentLogOptions): AgentLog {
+  const clock = options.clock ?? (() => new Date())
+  return {
+    emit(event) {
+      if (event.level === 'debug' && !options.verbose) return
+      if (options.format === 'json') {
+        const {event: name, level, message, ...fields} = event
+        options.write(`${JSON.stringify({time: clock().toISOString(), level, event: name, message, ...fields})}\n`)
+        return
+      }
+      const prefix = event.level === 'warn' ? 'warning: ' : event.level === 'error' ? 'error: ' : event.level === 'debug' ? 'debug: ' : ''
+      // Keep one event on one line, whatever a message (an error from elsewhere) contains.
+      options.write(`bella agent: ${prefix}${event.message.replace(/\s*\n\s*/g, ' | ')}\n`)
+    },
+  }
+}
