@@ -4,7 +4,7 @@
  * everything below works on that resolved input only.
  */
 import {createApiClient, type ApiClient, type ApiCredentials, type RetryNotice} from './api/client.js'
-import {getKeyContext} from './api/endpoints.js'
+import {getEnvironment, getKeyContext} from './api/endpoints.js'
 import type {KeyContext} from './api/types.js'
 import {resolveSettings, type ResolvedSettings, type SettingsFlags} from './config/settings.js'
 import type {Env, Resolved} from './config/types.js'
@@ -12,7 +12,8 @@ import {openCredentialStore} from './credentials/open-store.js'
 import {resolveCredentials, resolveDeviceKey, type ResolvedCredentials} from './credentials/resolve-credentials.js'
 import {parseApiKey} from './crypto/api-key.js'
 import {loadDeviceKey} from './crypto/e2ee.js'
-import {authError, usageError} from './errors.js'
+import {authError, generalError, usageError} from './errors.js'
+import {renewingApiClient, resolveWorkloadCredentials} from './workload/index.js'
 
 export interface SessionInput {
   flags: SettingsFlags
@@ -33,10 +34,13 @@ export interface Session {
 
 export async function openSession(input: SessionInput): Promise<Session> {
   const settings = resolveSettings(input)
-  const credentials = await resolveCredentials({
-    env: input.env,
-    store: () => openCredentialStore({env: input.env, configDir: input.configDir, notice: input.notice}),
-  })
+  const credentials =
+    (await resolveCredentials({
+      env: input.env,
+      store: () => openCredentialStore({env: input.env, configDir: input.configDir, notice: input.notice}),
+    })) ??
+    // Only when nothing is configured (contract §1.9): GitHub Actions / Kubernetes OIDC → short-lived key.
+    (await resolveWorkloadCredentials({env: input.env, settings, notice: input.notice, onRetry: input.onRetry, timeoutMs: input.timeoutMs}))
   if (!credentials) {
     throw authError('Not authenticated: no API key or access token is configured', {
       code: 'not_authenticated',
@@ -47,14 +51,18 @@ export async function openSession(input: SessionInput): Promise<Session> {
     })
   }
   const deviceKey = resolveDeviceKey(input.env)
-  const api = createApiClient({
-    baseUrl: settings.apiUrl.value,
-    credentials: toApiCredentials(credentials),
-    appClient: settings.app?.value,
-    deviceKey: deviceKey ? loadDeviceKey(deviceKey.value, deviceKey.origin) : undefined,
-    onRetry: input.onRetry,
-    timeoutMs: input.timeoutMs,
-  })
+  const device = deviceKey ? loadDeviceKey(deviceKey.value, deviceKey.origin) : undefined
+  const clientFor = (current: ResolvedCredentials) =>
+    createApiClient({
+      baseUrl: settings.apiUrl.value,
+      credentials: toApiCredentials(current),
+      appClient: settings.app?.value,
+      deviceKey: device,
+      onRetry: input.onRetry,
+      timeoutMs: input.timeoutMs,
+    })
+  // A workload-identity key is renewed before it expires; any other client is returned as built.
+  const api = renewingApiClient(credentials, clientFor)
   return {settings, credentials, api}
 }
 
@@ -98,4 +106,39 @@ export async function resolveTarget(session: Session): Promise<Target> {
     })
   }
   return {project: resolvedProject, environment: resolvedEnvironment, keyContext}
+}
+
+export interface EnvironmentTarget {
+  project: string
+  environment: string
+  /** The environment's UUID: what the api-key and tokens/issue routes take, not the slug. */
+  environmentId: string
+}
+
+function sameProject(ref: string, context: {projectSlug: string | null; projectId: string | null}): boolean {
+  return ref === context.projectSlug || ref.toLowerCase() === context.projectId?.toLowerCase()
+}
+
+/**
+ * The target environment and its UUID: from keys/me when the key is scoped to that very
+ * environment, else from `GET /api/v1/projects/{p}/environments/{e}` (contract §1.8, §2.4; the
+ * official CLI's use of the slug here is a known bug).
+ */
+export async function resolveEnvironmentTarget(session: Session): Promise<EnvironmentTarget> {
+  const target = await resolveTarget(session)
+  const context = target.keyContext
+  const project = target.project.value
+  const environment = target.environment.value
+  if (
+    context?.environmentId &&
+    target.environment.source === 'key-context' &&
+    (target.project.source === 'key-context' || sameProject(project, context))
+  ) {
+    return {project, environment, environmentId: context.environmentId}
+  }
+  const info = await getEnvironment(session.api, project, environment)
+  if (typeof info?.id !== 'string' || info.id === '') {
+    throw generalError(`The Bella API did not return an id for environment ${project}/${environment}`, {code: 'api_invalid_response'})
+  }
+  return {project, environment, environmentId: info.id}
 }

@@ -9,6 +9,7 @@ import {FaultInjector, type Fault, type FaultSpec} from './faults.js'
 import {defaultSeed} from './seed/default-seed.js'
 import {derivedUuid, resolveSeed, SeedError, type EmulatorSeed, type ResolvedSeed} from './seed/seed.js'
 import {createRequestListener, type RequestLogEntry} from './server.js'
+import {DynamicCredentials} from './dynamic/credentials.js'
 import {EmulatorState, type SecretsChange, type SecretsChangeResult, type TokenState} from './state.js'
 
 export const EMULATOR_HOST = '127.0.0.1'
@@ -21,6 +22,11 @@ export interface StartEmulatorOptions {
   seed?: EmulatorSeed
   /** The server clock, for signature skew checks and timestamps (tests move it). */
   now?: () => Date
+  /**
+   * A PostgreSQL admin connection on this machine (`postgres://admin:pw@127.0.0.1:5432/db`):
+   * database providers (`type: postgres` with `roles:`) then issue real, expiring login roles.
+   */
+  postgres?: {adminUrl: string}
 }
 
 export interface EmulatorApiKeyInfo {
@@ -51,6 +57,8 @@ export interface Emulator {
   readonly apiKeys: readonly EmulatorApiKeyInfo[]
   /** The live world; read it freely, change secrets through `setSecrets`. */
   readonly state: EmulatorState
+  /** Dynamic database credentials: outstanding leases, early revocation (dynamic/credentials.ts). */
+  readonly dynamicCredentials: DynamicCredentials
   /** The same change as the admin route: bumps the version when anything changed. */
   setSecrets(target: SecretsTarget, change: SecretsChange): SecretsChangeResult
   injectFault(spec: FaultSpec): Fault
@@ -64,6 +72,18 @@ export interface Emulator {
   onRequest(listener: (entry: RequestLogEntry) => void): () => void
   onError(listener: (error: unknown) => void): () => void
   close(): Promise<void>
+}
+
+/** The dynamic-credentials service; a bad admin URL is a usage error (its message holds no password). */
+function postgresCredentials(postgres: StartEmulatorOptions['postgres'], onError: (error: unknown) => void): DynamicCredentials {
+  try {
+    return new DynamicCredentials({adminUrl: postgres?.adminUrl, onError})
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error), {
+      code: 'invalid_postgres_url',
+      suggestions: ['pass --postgres-url postgres://USER:PASSWORD@127.0.0.1:5432/DATABASE (or set BELLA_EMULATOR_POSTGRES_URL)'],
+    })
+  }
 }
 
 function validatedSeed(seed: EmulatorSeed | undefined): ResolvedSeed {
@@ -85,11 +105,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const closing = new AbortController()
   const requestListeners = new Set<(entry: RequestLogEntry) => void>()
   const errorListeners = new Set<(error: unknown) => void>()
+  const dynamicCredentials = postgresCredentials(options.postgres, (error) => {
+    for (const listener of errorListeners) listener(error)
+  })
   let log: RequestLogEntry[] = []
 
   const server = createServer(
     createRequestListener({
       state,
+      dynamic: dynamicCredentials,
       faults,
       now,
       closing: closing.signal,
@@ -139,6 +163,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     apiKey: apiKeys[0]!.key,
     apiKeys,
     state,
+    dynamicCredentials,
     setSecrets(target, change) {
       const project = state.requireProject(target.project)
       return state.changeSecrets(state.requireEnvironment(project, target.environment), target.provider, change)
@@ -179,7 +204,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         server.close(() => resolve())
         // Keep-alive sockets would otherwise hold close() open for seconds.
         server.closeAllConnections()
-      })
+      }).then(() => dynamicCredentials.close()) // ends every outstanding lease: drops its user
       return closed
     },
   }

@@ -11,6 +11,8 @@ import type {RequestLogEntry} from './server.js'
 export interface ServeOptions {
   port: number
   seedFile?: string
+  /** PostgreSQL admin URL for dynamic database credentials (--postgres-url). */
+  postgresUrl?: string
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
   /** Aborting it (SIGINT/SIGTERM in the command) stops the server. */
@@ -37,6 +39,10 @@ function banner(emulator: Emulator, seedLabel: string): string {
   }
   const first = emulator.apiKeys[0]!
   lines.push(`  API key ${keyPrefix(first.id)}… (in full on stdout); admin routes under ${emulator.url}/__emulator/`)
+  const databases = emulator.state.projects.flatMap((p) => p.environments.flatMap((e) => e.providers.filter((v) => v.dynamic).map((v) => `${p.slug}/${e.slug}/${v.slug}`)))
+  const postgres = emulator.dynamicCredentials.describe()
+  if (postgres) lines.push(`  database credentials: PostgreSQL ${postgres}${databases.length ? ` for ${databases.join(', ')}` : ' (no database provider in the seed)'}`)
+  else if (databases.length) lines.push(`  database providers ${databases.join(', ')} need --postgres-url to issue credentials`)
   lines.push('  Ctrl-C to stop')
   return `${lines.join('\n')}\n`
 }
@@ -44,7 +50,11 @@ function banner(emulator: Emulator, seedLabel: string): string {
 export async function serveInForeground(options: ServeOptions): Promise<void> {
   const seed = options.seedFile === undefined ? undefined : await loadSeedFile(options.seedFile)
   if (options.signal.aborted) return
-  const emulator = await startEmulator({port: options.port, ...(seed ? {seed} : {})})
+  const emulator = await startEmulator({
+    port: options.port,
+    ...(seed ? {seed} : {}),
+    ...(options.postgresUrl ? {postgres: {adminUrl: options.postgresUrl}} : {}),
+  })
   try {
     emulator.onRequest((entry) => options.stderr.write(`${formatLogLine(entry)}\n`))
     emulator.onError((error) => options.stderr.write(`emulator error: ${error instanceof Error ? error.message : String(error)}\n`))

@@ -12,6 +12,10 @@ import {HttpError, problem, type IncomingRequest, type Reply} from './http.js'
 import {pathSegments, Router} from './router.js'
 import {addAdminRoutes, isAdminPath} from './routes/admin-routes.js'
 import {addApiRoutes} from './routes/api-routes.js'
+import {addCredentialRoutes} from './routes/credential-routes.js'
+import {DynamicCredentials} from './dynamic/credentials.js'
+import {addKeyRoutes} from './routes/key-routes.js'
+import {answerPublicRoute} from './routes/token-routes.js'
 import type {Handler} from './routes/context.js'
 import type {EmulatorState} from './state.js'
 
@@ -42,6 +46,8 @@ export interface PipelineDeps {
   onRequest: (entry: RequestLogEntry) => void
   /** Unexpected errors (emulator bugs); the client only sees a generic 500. */
   onError: (error: unknown) => void
+  /** Dynamic database credentials; default: none configured (generate answers 503). */
+  dynamic?: DynamicCredentials
 }
 
 interface Answer {
@@ -55,6 +61,7 @@ interface Answer {
 export function createRouter(): Router<Handler> {
   const router = new Router<Handler>()
   addApiRoutes(router)
+  addKeyRoutes(router)
   addAdminRoutes(router)
   return router
 }
@@ -99,8 +106,12 @@ function faultAnswer(fault: Extract<RequestFault, {type: 'status'}>): Answer {
 
 export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const router = createRouter()
+  addCredentialRoutes(router, deps.dynamic ?? new DynamicCredentials())
 
-  function dispatch(request: IncomingRequest): Answer {
+  async function dispatch(request: IncomingRequest): Promise<Answer> {
+    // The OIDC exchange (POST /api/v1/token) is how a caller without a key gets one.
+    const publicReply = answerPublicRoute(request, deps.state, deps.now())
+    if (publicReply) return toAnswer(request, publicReply)
     const principal = authenticate(request, deps.state, deps.now())
     const segments = pathSegments(request.rawPath)
     const match = router.match(request.method, segments)
@@ -110,7 +121,7 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
         headers: {Allow: match.allowed.join(', ')},
       })
     }
-    const reply: Reply = match.handler({
+    const reply: Reply = await match.handler({
       state: deps.state,
       faults: deps.faults,
       principal,
@@ -168,7 +179,7 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
         return
       }
       if (fault?.type === 'delay') await sleep(fault.delayMs, undefined, {signal: deps.closing})
-      answer = fault?.type === 'status' ? faultAnswer(fault) : dispatch(request)
+      answer = fault?.type === 'status' ? faultAnswer(fault) : await dispatch(request)
       if (fault?.type === 'delay') answer.fault = `delay ${fault.delayMs}ms`
     } catch (error) {
       if (deps.closing.aborted) return

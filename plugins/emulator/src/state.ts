@@ -7,6 +7,8 @@
 import {createHash} from 'node:crypto'
 import {badRequest, HttpError, notFound} from './http.js'
 import type {ResolvedGrant, ResolvedSeed, ResolvedToken} from './seed/seed.js'
+import type {ResolvedDatabaseProvider} from './dynamic/seed-database.js'
+import type {ResolvedOidcIssuer} from './seed/oidc-seed.js'
 
 export interface SecretRecord {
   key: string
@@ -29,6 +31,8 @@ export interface ProviderState {
   secrets: Map<string, SecretRecord>
   /** Cached `{hash, computedAt}`; dropped whenever the provider's secrets change. */
   hashCache: {hash: string; computedAt: Date} | undefined
+  /** Database providers: the roles it issues dynamic credentials for (dynamic/); else null. */
+  dynamic: ResolvedDatabaseProvider | null
 }
 
 export interface EnvironmentState {
@@ -68,6 +72,14 @@ export interface ApiKeyState extends GrantState {
   /** Hex-decoded signing secret. */
   secret: Buffer
   name: string
+  // Bookkeeping for the API-key endpoints (routes/key-routes.ts); absent on seed keys until used.
+  description?: string | null
+  createdAt?: Date
+  lastUsedAt?: Date | null
+  usageCount?: number
+  revokedAt?: Date | null
+  /** Set on keys from `tokens/issue`: the scopes the key is limited to (auth/token-scope.ts). */
+  scopes?: string[] | null
 }
 
 export interface TokenState extends GrantState {
@@ -102,6 +114,8 @@ export class EmulatorState {
   readonly projects: ProjectState[]
   readonly apiKeys: ApiKeyState[]
   readonly tokens: TokenState[]
+  /** OIDC issuers trusted by POST /api/v1/token (seed `oidc:`). */
+  readonly oidc: ResolvedOidcIssuer[]
   private readonly now: () => Date
 
   constructor(seed: ResolvedSeed, now: () => Date) {
@@ -134,14 +148,16 @@ export class EmulatorState {
           region: v.region,
           assignedAt: started,
           hashCache: undefined,
+          dynamic: v.dynamic,
           secrets: new Map(
             v.secrets.map((s) => [s.key, {...s, createdAt: started, updatedAt: started}] as const),
           ),
         })),
       })),
     }))
-    this.apiKeys = seed.keys.map((k) => ({...grantOf(k), id: k.id, name: k.name, secret: Buffer.from(k.secretHex, 'hex')}))
+    this.apiKeys = seed.keys.map((k) => ({...grantOf(k), id: k.id, name: k.name, secret: Buffer.from(k.secretHex, 'hex'), createdAt: started}))
     this.tokens = seed.tokens.map((t) => ({...grantOf(t), id: t.id, token: t.token}))
+    this.oidc = seed.oidc ?? []
   }
 
   // --- lookups (by slug or id, as `{projectRef}` accepts both) --------------------------------
@@ -257,7 +273,10 @@ export class EmulatorState {
 
   revokeApiKey(id: string): boolean {
     const key = this.apiKey(id)
-    if (key) key.revoked = true
+    if (key && !key.revoked) {
+      key.revoked = true
+      key.revokedAt = this.now()
+    }
     return key !== undefined
   }
 

@@ -10,6 +10,8 @@ import {loadContractJson} from './helpers/contract.js'
 import {describeErrors, responseSchemaPointer, responseValidator, undeclaredProperties, validatorFor} from './helpers/openapi-validator.js'
 import {multiProjectSeed, KEYS} from './helpers/seeds.js'
 import {send, type SendOptions, type TestResponse} from './helpers/signed-request.js'
+import {dynamicSeed} from './helpers/dynamic-seed.js'
+import {testPostgresUrl} from '../../../test/helpers/postgres.js'
 
 const P = '/api/v1/projects/{projectRef}'
 const E = `${P}/environments/{envSlug}`
@@ -132,5 +134,41 @@ describe('responses conform to contract/openapi.json', () => {
     // Where the spec itself documents the error, it must be the documented shape too.
     expectConforms(`${E}/secrets`, 'GET', cases[3]![1])
     expectConforms(`${V}/secrets`, 'GET', await call({path: `${SHOP}/providers/vault-dev/secrets`, headers: {'X-E2E-Public-Key': 'nope'}}))
+  })
+})
+
+describe('dynamic database credentials conform to contract/openapi.json', () => {
+  const PG = `${SHOP}/providers/pg/credentials`
+  let dynamic: Emulator | undefined
+  const callDynamic = (options: SendOptions) => send({url: dynamic!.url, apiKey: KEYS.shopDev}, options)
+  afterAll(() => dynamic?.close())
+
+  it('GET …/credentials/roles → string[]; POST …/credentials/generate 400 → ProblemDetails', async () => {
+    dynamic = await startEmulator({port: 0, seed: dynamicSeed()})
+    expectConforms(`${V}/credentials/roles`, 'GET', await callDynamic({path: `${PG}/roles`}))
+    const refused = await callDynamic({method: 'POST', path: `${PG}/generate`, body: JSON.stringify({role: 'nope', ttlSeconds: null})})
+    expect(refused.status).toBe(400)
+    expectConforms(`${V}/credentials/generate`, 'POST', refused)
+    const unknown = await callDynamic({method: 'POST', path: `${SHOP}/providers/nope/credentials/generate`, body: '{"role":null,"ttlSeconds":null}'})
+    expect(unknown.status).toBe(404)
+    expectSchema(problemPointer(), unknown.json())
+  })
+
+  it('POST …/credentials/generate → GenerateCredentialsResponse (needs PostgreSQL)', async () => {
+    const adminUrl = testPostgresUrl('contract test of POST …/credentials/generate 200')
+    if (!adminUrl) return
+    const withPostgres = await startEmulator({port: 0, seed: dynamicSeed(), postgres: {adminUrl}})
+    try {
+      const res = await send(
+        {url: withPostgres.url, apiKey: KEYS.shopDev},
+        {method: 'POST', path: `${PG}/generate`, body: JSON.stringify({role: null, ttlSeconds: 30}), headers: {'X-E2E-Public-Key': createEphemeralKey().publicKeySpki}},
+      )
+      expect(res.status).toBe(200)
+      // A write: plain JSON even though a key was presented (contract §3.1).
+      expectConforms(`${V}/credentials/generate`, 'POST', res)
+      expect(Object.keys(res.json()).sort()).toEqual(['connectionUrl', 'expiresAt', 'leaseDurationSeconds', 'leaseId', 'password', 'username'])
+    } finally {
+      await withPostgres.close()
+    }
   })
 })

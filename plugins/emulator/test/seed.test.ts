@@ -15,7 +15,7 @@ describe('resolveSeed', () => {
     expect(env.providers).toHaveLength(1)
     expect(env.providers[0]!.secrets.length).toBeGreaterThanOrEqual(4)
     expect(seed.keys).toHaveLength(1)
-    expect(seed.keys[0]).toMatchObject({projectId: seed.projects[0]!.id, environmentId: env.id, role: 'CONSUMER', revoked: false})
+    expect(seed.keys[0]).toMatchObject({projectId: seed.projects[0]!.id, environmentId: env.id, role: 'ADMIN', revoked: false})
     expect(seed.keys[0]!.id).toMatch(/^[0-9a-f]{32}$/)
     expect(seed.keys[0]!.secretHex).toMatch(/^[0-9a-f]{64}$/)
   })

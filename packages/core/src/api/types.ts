@@ -59,3 +59,13 @@ export interface ProblemDetails {
   detail?: string | null
   instance?: string | null
 }
+
+/** GenerateCredentialsResponse: ephemeral database credentials (contract §2.3(b)). */
+export interface GeneratedCredentials {
+  username: string
+  password: string
+  expiresAt: string
+  leaseDurationSeconds: number
+  leaseId: string
+  connectionUrl: string | null
+}

@@ -7,6 +7,7 @@ export type SettingSource =
   | 'default'
   | 'key-context'
   | 'credential-store'
+  | 'workload-identity'
 
 export interface Resolved<T> {
   value: T

@@ -25,6 +25,8 @@ export function authenticate(request: IncomingRequest, state: EmulatorState, now
   const key = state.apiKey(verdict.keyId)!
   // Checked after the signature, so only the key's holder learns that it was revoked or expired.
   assertUsable(key, 'API key', now)
+  key.lastUsedAt = now
+  key.usageCount = (key.usageCount ?? 0) + 1
   return {kind: 'api-key', id: key.id, ...grant(key)}
 }
 

@@ -4,6 +4,7 @@
  * the principal's scope (403).
  */
 import {assertEnvironmentInScope, assertProjectInScope} from '../auth/scope.js'
+import {limitAllSecrets, limitProviderItems} from '../auth/token-scope.js'
 import {headerValue} from '../http.js'
 import type {Router} from '../router.js'
 import type {EnvironmentState, ProjectState, ProviderState} from '../state.js'
@@ -50,13 +51,16 @@ export function addApiRoutes(router: Router<Handler>): void {
       return {status: 200, body: environmentView(ctx.state, p, env)}
     })
     .add('GET', `${ENVIRONMENT}/providers`, (ctx) => ({status: 200, body: environment(ctx).env.providers.map(providerView)}))
-    .add('GET', `${ENVIRONMENT}/secrets`, (ctx) => ({
-      status: 200,
-      body: allSecretsView(ctx.state, environment(ctx).env),
-      secretBearing: true,
-    }))
+    .add('GET', `${ENVIRONMENT}/secrets`, (ctx) => {
+      const {env} = environment(ctx)
+      // A scoped token (tokens/issue) sees only its scopes.
+      return {status: 200, body: limitAllSecrets(ctx.state, ctx.principal, env, allSecretsView(ctx.state, env)), secretBearing: true}
+    })
     .add('GET', `${ENVIRONMENT}/secrets/version`, (ctx) => ({status: 200, body: secretsVersionView(environment(ctx).env)}))
-    .add('GET', `${PROVIDER}/secrets`, (ctx) => ({status: 200, body: secretItemsView(provider(ctx)), secretBearing: true}))
+    .add('GET', `${PROVIDER}/secrets`, (ctx) => {
+      const found = provider(ctx)
+      return {status: 200, body: limitProviderItems(ctx.state, ctx.principal, found, secretItemsView(found)), secretBearing: true}
+    })
     .add('GET', `${PROVIDER}/secrets/hash`, (ctx) => {
       const view = secretsHashView(ctx.state, provider(ctx))
       // The spec lists a 304 for this endpoint; honouring If-None-Match makes an idle poll tiny.

@@ -13,4 +13,5 @@ export interface HandlerContext {
   now: Date
 }
 
-export type Handler = (ctx: HandlerContext) => Reply
+/** May be async (dynamic credentials talk to PostgreSQL); the pipeline awaits it. */
+export type Handler = (ctx: HandlerContext) => Reply | Promise<Reply>

@@ -35,6 +35,8 @@ export function defaultSeed(): EmulatorSeed {
         ],
       },
     ],
-    // No `keys:` on purpose: a fresh random key is generated on every start.
+    // One key, with neither id nor secret: a fresh random key on every start. ADMIN, so the demo key
+    // can also create/revoke API keys and issue scoped tokens (`bella api-keys`, `bella issue`).
+    keys: [{name: 'emulator key', project: 'demo', environment: 'dev', role: 'ADMIN'}],
   }
 }

@@ -8,6 +8,8 @@
  * file:line:col.
  */
 import {createHash, randomBytes} from 'node:crypto'
+import {resolveOidc, type ResolvedOidcIssuer, type SeedOidcIssuer} from './oidc-seed.js'
+import {DATABASE_PROVIDER_KEYS, resolveDatabaseProvider, type ResolvedDatabaseProvider, type SeedDatabaseRole} from '../dynamic/seed-database.js'
 
 export interface EmulatorSeed {
   tenant?: SeedTenant
@@ -15,6 +17,8 @@ export interface EmulatorSeed {
   keys?: SeedApiKey[]
   /** Bearer tokens accepted in `Authorization: Bearer …`. */
   tokens?: SeedToken[]
+  /** OIDC issuers trusted for keyless workload identity (POST /api/v1/token); see oidc-seed.ts. */
+  oidc?: SeedOidcIssuer[]
   projects: SeedProject[]
 }
 
@@ -79,6 +83,11 @@ export interface SeedProvider {
   region?: string
   /** `KEY: value`, or `KEY: {value, description, type}`. */
   secrets?: Record<string, string | SeedSecret>
+  /** Database providers (`type: postgres`) only: dynamic credentials, see dynamic/seed-database.ts. */
+  database?: string
+  defaultTtl?: number
+  maxTtl?: number
+  roles?: Record<string, SeedDatabaseRole>
 }
 
 export interface SeedSecret {
@@ -92,6 +101,7 @@ export interface ResolvedSeed {
   projects: ResolvedProject[]
   keys: ResolvedApiKey[]
   tokens: ResolvedToken[]
+  oidc?: ResolvedOidcIssuer[]
 }
 
 export interface ResolvedProject {
@@ -121,6 +131,8 @@ export interface ResolvedProvider {
   description: string | null
   region: string | null
   secrets: ResolvedSecret[]
+  /** Dynamic database credentials; null for a provider that is not a database provider. */
+  dynamic: ResolvedDatabaseProvider | null
 }
 
 export interface ResolvedSecret {
@@ -271,7 +283,7 @@ function unique(seen: Map<string, SeedPath>, value: string, path: SeedPath, what
 // --- the seed ------------------------------------------------------------------------------
 
 export function resolveSeed(input: unknown): ResolvedSeed {
-  const root = objectAt(input, [], ['tenant', 'keys', 'tokens', 'projects'])
+  const root = objectAt(input, [], ['tenant', 'keys', 'tokens', 'projects', 'oidc'])
   const tenant = resolveTenant(root.tenant)
   const projectsRaw = listAt(root, 'projects', [])
   if (projectsRaw.length === 0) throw new SeedError([], 'the seed needs at least one entry under "projects"')
@@ -297,7 +309,7 @@ export function resolveSeed(input: unknown): ResolvedSeed {
     return token
   })
 
-  return {tenant, projects, keys, tokens}
+  return {tenant, projects, keys, tokens, oidc: resolveOidc(root.oidc, projects)}
 }
 
 function resolveTenant(raw: unknown): ResolvedSeed['tenant'] {
@@ -363,22 +375,24 @@ function resolveProvider(
   ids: Map<string, SeedPath>,
   siblings: Map<string, SeedPath>,
 ): ResolvedProvider {
-  const obj = objectAt(raw, path, ['slug', 'name', 'type', 'id', 'description', 'region', 'secrets'])
+  const obj = objectAt(raw, path, ['slug', 'name', 'type', 'id', 'description', 'region', 'secrets', ...DATABASE_PROVIDER_KEYS])
   const slug = slugAt(obj, path)
   unique(siblings, slug, [...path, 'slug'], `provider slug in environment "${scope}"`)
   const id = optionalUuid(obj, 'id', path) ?? derivedUuid(`provider:${scope}/${slug}`)
   unique(ids, id, [...path, 'id'], 'id')
   const secretsRaw = obj.secrets === undefined || obj.secrets === null ? {} : objectAt(obj.secrets, [...path, 'secrets'])
   const secrets = Object.entries(secretsRaw).map(([key, value]) => resolveSecret(key, value, [...path, 'secrets', key]))
+  const type = optionalString(obj, 'type', path) ?? 'vault'
   return {
     id,
     assignmentId: derivedUuid(`assignment:${scope}/${slug}`),
     slug,
     name: optionalString(obj, 'name', path) ?? slug,
-    type: optionalString(obj, 'type', path) ?? 'vault',
+    type,
     description: optionalString(obj, 'description', path) ?? null,
     region: optionalString(obj, 'region', path) ?? null,
     secrets,
+    dynamic: resolveDatabaseProvider(obj, path, type),
   }
 }
 

@@ -17,6 +17,11 @@ export default class Emulator extends BellaCommand {
   static override flags = {
     port: Flags.integer({description: 'Port on 127.0.0.1 to listen on (0 picks a free one).', default: 5522, min: 0, max: 65535}),
     seed: Flags.string({description: 'YAML seed file of projects, environments, providers, secrets and API keys.'}),
+    'postgres-url': Flags.string({
+      description: 'PostgreSQL admin connection on this machine (postgres://USER:PASSWORD@127.0.0.1:5432/DB): database providers then issue real, expiring login roles.',
+      env: 'BELLA_EMULATOR_POSTGRES_URL',
+      helpValue: 'URL',
+    }),
   }
 
   async run(): Promise<void> {
@@ -29,6 +34,7 @@ export default class Emulator extends BellaCommand {
       await serveInForeground({
         port: flags.port,
         ...(flags.seed === undefined ? {} : {seedFile: flags.seed}),
+        ...(flags['postgres-url'] === undefined ? {} : {postgresUrl: flags['postgres-url']}),
         stdout: process.stdout,
         stderr: process.stderr,
         signal: controller.signal,
