@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import {tryFastPath} from '../dist/fast-path.js'
+// The fast path answers common invocations before oclif loads (see src/fast-path.ts); it is
+// bundled into one file at build time, with the unbundled modules as the fallback.
+const {tryFastPath} = await import('../dist/fast-path.bundle.js').catch(() => import('../dist/fast-path.js'))
 
 const root = new URL('../', import.meta.url)
 if (!(await tryFastPath(process.argv.slice(2), root))) {
