@@ -12,7 +12,8 @@ export function commandLine(raw: readonly string[], parsed: readonly string[], c
   if (parsed.length > 0) {
     throw usageError(`bella ${commandId} takes the command to run after --`, {
       code: 'command_needs_dashdash',
-      suggestions: [`bella ${commandId} [flags] -- ${parsed.slice(0, 3).join(' ')}${parsed.length > 3 ? ' …' : ''}`],
+      // Only the first word is certain: oclif may already have taken the command's own flags.
+      suggestions: [`bella ${commandId} [flags] -- ${parsed[0]} [its arguments]`],
     })
   }
   return []

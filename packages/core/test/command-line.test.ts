@@ -13,7 +13,7 @@ describe('the command line after --', () => {
 
   it('without --, refuses with a usage error showing the -- form', () => {
     expect(() => commandLine(['node', 'app.js'], ['node', 'app.js'], 'run')).toThrow(
-      expect.objectContaining({kind: 'usage', code: 'command_needs_dashdash', suggestions: ['bella run [flags] -- node app.js']}),
+      expect.objectContaining({kind: 'usage', code: 'command_needs_dashdash', suggestions: ['bella run [flags] -- node [its arguments]']}),
     )
   })
 })
