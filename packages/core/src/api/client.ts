@@ -10,7 +10,7 @@ import {signRequest} from '../crypto/hmac.js'
 import {createEphemeralKey, decryptEnvelope, type E2eeKey} from '../crypto/e2ee.js'
 import {BellaError, authError, generalError, unreachableError, usageError} from '../errors.js'
 import {defaultRetryPolicy, isIdempotent, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryPolicy} from './retry.js'
-import {nodeTransport, TransportError, type HttpResponse, type Transport} from './transport.js'
+import {abortableSleep, createNodeTransport, TransportError, type HttpResponse, type Transport} from './transport.js'
 import type {ProblemDetails} from './types.js'
 
 export const CLIENT_NAME = 'bella-cli'
@@ -40,6 +40,8 @@ export interface ApiClientOptions {
   transport?: Transport
   clock?: () => Date
   sleep?: (ms: number) => Promise<void>
+  /** Aborting it drops in-flight requests and retry waits at once (a watcher that is stopping). */
+  signal?: AbortSignal
 }
 
 export interface ApiRequest {
@@ -70,9 +72,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   const policy: RetryPolicy = {...defaultRetryPolicy, ...options.retry}
-  const transport = options.transport ?? nodeTransport
+  const transport = options.transport ?? createNodeTransport(options.signal)
   const clock = options.clock ?? (() => new Date())
-  const sleep = options.sleep ?? defaultSleep
+  const sleep = options.sleep ?? (options.signal ? abortableSleep(options.signal) : defaultSleep)
   const timeoutMs = options.timeoutMs ?? 15_000
 
   async function request<T>(req: ApiRequest): Promise<T> {

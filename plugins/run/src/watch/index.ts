@@ -26,7 +26,6 @@ import {
 import {childEnvFor, prepareRun, type RunOptions} from '../run-service.js'
 import {WatchLoop, systemTimers, type SecretSet, type Timers} from './loop.js'
 import {describeNames, formatDuration, WATCH, type Env, type WatchSettings} from './policy.js'
-import {abortableSleep, abortableTransport} from './transport.js'
 
 export {watchSettings, WATCH} from './policy.js'
 export type {WatchSettings} from './policy.js'
@@ -70,8 +69,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     deviceKey: deviceKey ? loadDeviceKey(deviceKey.value, deviceKey.origin) : undefined,
     timeoutMs: WATCH.requestTimeoutMs,
     retry: {retries: WATCH.requestRetries, baseDelayMs: WATCH.requestRetryBaseMs, maxDelayMs: WATCH.requestRetryBaseMs, maxRetryAfterMs: 5_000},
-    transport: abortableTransport(stopping.signal),
-    sleep: abortableSleep(stopping.signal),
+    signal: stopping.signal,
   })
 
   const spec = (env: Env): ChildSpec => ({
