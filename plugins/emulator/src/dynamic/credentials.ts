@@ -187,11 +187,15 @@ export class DynamicCredentials {
     if (this.swept.has(database)) return
     this.swept.add(database)
     void (async () => {
+      let leftovers: string[]
       try {
-        for (const username of await admin.expiredLeftovers(database)) await admin.dropUser(database, username)
+        leftovers = await admin.expiredLeftovers(database)
       } catch {
-        // Best effort: an unreachable server is reported by the request that needs it.
+        return // Best effort: an unreachable server is reported by the request that needs it.
       }
+      // One by one: a leftover holding privileges in another database cannot be dropped from this
+      // one, and must not stop the sweep of the others.
+      for (const username of leftovers) await admin.dropUser(database, username).catch(() => {})
     })()
   }
 }
