@@ -31,9 +31,15 @@ afterEach(() => {
   for (const w of running.splice(0)) w.cleanup()
 })
 
+/**
+ * `exec`, so the driver itself is the terminal's session leader: a shell left waiting in between
+ * (dash, the /bin/sh `script` uses when SHELL is unset, does not exec a `-c` command) is in the
+ * same foreground group, dies of the Ctrl-C and makes `script` report 130. SHELL is pinned so the
+ * test does not depend on the caller's shell.
+ */
 function onTerminal(file: string, flags: string[] = []): Watched {
-  const command = [node, fixture('supervise-driver.mjs'), moduleUrl, ...flags, '--', node, fixture('signal-recorder.js'), file, 'SIGTERM', '0']
-  const w = new Watched('script', ['-qfec', command.map(q).join(' '), '/dev/null'], {detached: true})
+  const command = ['exec', node, fixture('supervise-driver.mjs'), moduleUrl, ...flags, '--', node, fixture('signal-recorder.js'), file, 'SIGTERM', '0']
+  const w = new Watched('script', ['-qfec', command.map(q).join(' '), '/dev/null'], {detached: true, env: {...process.env, SHELL: '/bin/sh'}})
   running.push(w)
   return w
 }
