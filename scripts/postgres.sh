@@ -17,6 +17,8 @@
 #   BELLA_TEST_POSTGRES_PORT   TCP port on 127.0.0.1 (default 54329)
 #   BELLA_TEST_POSTGRES_DIR    cluster, socket and log folder (default ${TMPDIR:-/tmp}/bella-postgres-PORT)
 set -euo pipefail
+# runuser and useradd live in sbin, which a minimal PATH (CI, `env -i`) may leave out.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 PORT="${BELLA_TEST_POSTGRES_PORT:-54329}"
 DIR="${BELLA_TEST_POSTGRES_DIR:-${TMPDIR:-/tmp}/bella-postgres-$PORT}"
