@@ -410,10 +410,10 @@ describe('bella run on a terminal', () => {
     expect(recorded(file)).toEqual(['SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGTERM'])
   })
 
-  itWithPty("a second Ctrl-C during the child's shutdown is the child's to handle: delivered once, no SIGKILL", async () => {
-    // Like a Node/Python app: first Ctrl-C starts a graceful stop, the second forces the exit.
+  itWithPty('a second Ctrl-C while the child is still stopping kills it at once (137), and bella says so', async () => {
+    // Like an app stuck in its graceful shutdown: the first Ctrl-C only starts it.
     const file = recordFile('ctrl-c-twice')
-    const p = bellaOnTerminal([file, 'exit-on=SIGINT', 'after=2', 'code=3'])
+    const p = bellaOnTerminal([file, 'exit-on=SIGINT', 'after=3', 'code=3'])
     const bellaPid = Number((await p.waitFor(/ready pid=\d+ ppid=(\d+)/))[1])
     p.proc.stdin?.write('\u0003')
     await p.waitFor(/stopping/)
@@ -421,9 +421,9 @@ describe('bella run on a terminal', () => {
     await p.waitFor(/got SIGUSR1/)
     expect(recorded(file)).toEqual(['SIGINT', 'SIGUSR1'])
     p.proc.stdin?.write('\u0003')
-    // 3 is the child's own "forced" exit; bella escalating to SIGKILL would give 137.
-    expect((await p.exit).code).toBe(3)
-    expect(recorded(file)).toEqual(['SIGINT', 'SIGUSR1', 'SIGINT'])
+    // 3 would be the child's own exit on a third SIGINT; 137 is bella's SIGKILL.
+    expect((await p.exit).code).toBe(137)
+    expect(p.stdout).toMatch(/warning: SIGINT again while \S+ was stopping: killed it \(SIGKILL\)/)
   })
 
   itWithPty('a Ctrl-C after bella has already forwarded SIGTERM (it is stopping the child) kills the child: 137', async () => {

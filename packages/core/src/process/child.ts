@@ -48,6 +48,11 @@ export class ChildProcessHandle {
    * sent to bella then means "stop waiting" and becomes SIGKILL.
    */
   terminating = false
+  /**
+   * When (performance.now()) the terminal last delivered a Ctrl-C to the child itself. A second
+   * Ctrl-C soon after means "stop waiting" (see SignalForwardingOptions.secondInterruptWindowMs).
+   */
+  interruptedAt: number | undefined
   private status: ChildExit | undefined
 
   private constructor(

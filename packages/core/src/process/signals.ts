@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import type {ChildProcessHandle} from './child.js'
+import {type ChildProcessHandle, DEFAULT_KILL_TIMEOUT_MS} from './child.js'
 import {signalNumber} from './exit.js'
 
 /** The signals bella passes on to its child (SPEC "bella run"). */
@@ -11,7 +11,10 @@ export type SignalAction =
   | 'forwarded'
   /** Not sent: the terminal already delivered this Ctrl-C / Ctrl-\ to the child's process group. */
   | 'terminal-delivered'
-  /** A repeated SIGINT/SIGTERM while the child was already being stopped: the child got SIGKILL. */
+  /**
+   * A repeated SIGINT/SIGTERM while the child was already being stopped, or a second Ctrl-C soon
+   * after the terminal delivered one: the child got SIGKILL.
+   */
   | 'killed'
   /** No running child to forward to (between a stop and the next start). */
   | 'no-child'
@@ -28,6 +31,13 @@ export interface SignalForwardingOptions {
   signals?: readonly NodeJS.Signals[]
   /** Whether the terminal has already delivered SIGINT/SIGQUIT to `child`. Default: detect it. */
   terminalDelivered?: (child: ChildProcessHandle) => boolean
+  /**
+   * After the terminal delivered a Ctrl-C to the child, a second SIGINT within this many ms kills
+   * the child at once (SIGKILL). A child still running after the window handled the first one
+   * itself and carried on (a REPL cancelling a line), so a later Ctrl-C is a new, first one.
+   * Default DEFAULT_KILL_TIMEOUT_MS, the grace a stop gives a child.
+   */
+  secondInterruptWindowMs?: number
   /** Told about every signal after it was acted on. */
   onSignal?: (event: SignalEvent) => void
 }
@@ -49,6 +59,7 @@ export interface SignalForwarding {
  */
 export function installSignalForwarding(options: SignalForwardingOptions): SignalForwarding {
   const terminalDelivered = options.terminalDelivered ?? terminalSignalsReachChild
+  const secondInterruptWindowMs = options.secondInterruptWindowMs ?? DEFAULT_KILL_TIMEOUT_MS
   const handler = (signal: NodeJS.Signals) => {
     const child = options.target()
     if (!child || child.exitStatus) {
@@ -56,7 +67,7 @@ export function installSignalForwarding(options: SignalForwardingOptions): Signa
       return
     }
 
-    options.onSignal?.({signal, action: decide(child, signal, terminalDelivered), child})
+    options.onSignal?.({signal, action: decide(child, signal, terminalDelivered, secondInterruptWindowMs), child})
   }
 
   // Only signals this platform has (Windows lacks SIGQUIT/SIGUSR1/SIGUSR2, and listening to one
@@ -84,20 +95,25 @@ function decide(
   child: ChildProcessHandle,
   signal: NodeJS.Signals,
   terminalDelivered: (child: ChildProcessHandle) => boolean,
+  secondInterruptWindowMs: number,
 ): SignalAction {
   const interrupt = signal === 'SIGINT' || signal === 'SIGTERM'
-  // A second INT/TERM while the child is already stopping means "don't wait any longer".
-  // Only counts a first INT/TERM that *bella* sent (forwarded, or stop()): a terminal Ctrl-C goes
-  // straight to the child, and REPLs (psql, python) use Ctrl-C to cancel, not to quit — pressing
-  // it twice there must not SIGKILL them.
-  if (interrupt && child.terminating) {
+  const now = performance.now()
+  // A second INT/TERM while the child is already stopping means "don't wait any longer": after
+  // one bella sent (forwarded, or stop()), or a second Ctrl-C shortly after the terminal's first.
+  const recentCtrlC = child.interruptedAt !== undefined && now - child.interruptedAt <= secondInterruptWindowMs
+  if ((interrupt && child.terminating) || (signal === 'SIGINT' && recentCtrlC)) {
     child.signal('SIGKILL')
     return 'killed'
   }
 
   // The terminal sends Ctrl-C/Ctrl-\ to its whole foreground process group; when the child is in
   // that group (our group) it already has this signal, and forwarding would deliver it twice.
-  if ((signal === 'SIGINT' || signal === 'SIGQUIT') && terminalDelivered(child)) return 'terminal-delivered'
+  if ((signal === 'SIGINT' || signal === 'SIGQUIT') && terminalDelivered(child)) {
+    if (signal === 'SIGINT') child.interruptedAt = now
+    return 'terminal-delivered'
+  }
+
   child.signal(signal)
   return 'forwarded'
 }

@@ -10,6 +10,8 @@ export interface SupervisorOptions {
   signals?: readonly NodeJS.Signals[]
   /** See SignalForwardingOptions.terminalDelivered (tests inject this). */
   terminalDelivered?: (child: ChildProcessHandle) => boolean
+  /** See SignalForwardingOptions.secondInterruptWindowMs (default: the 10 s kill timeout). */
+  secondInterruptWindowMs?: number
   /** Observe signals bella received and what was done with them (e.g. for --verbose). */
   onSignal?: (event: SignalEvent) => void
   /** Watch for orphaned zombies and print a hint (default: when process.pid === 1). */
@@ -158,16 +160,19 @@ export class Supervisor {
         target: () => this.current,
         signals: this.options.signals,
         terminalDelivered: this.options.terminalDelivered,
+        secondInterruptWindowMs: this.options.secondInterruptWindowMs,
         onSignal: (event) => this.onSignal(event),
       })
     }
 
     if ((this.options.pid1 ?? process.pid === 1) && !this.orphanWatch) {
-      this.orphanWatch = watchForOrphanZombies({
-        ownChildren: () => this.liveChildren,
-        warn: this.options.warn ?? ((message) => process.stderr.write(`bella: warning: ${message}\n`)),
-      })
+      this.orphanWatch = watchForOrphanZombies({ownChildren: () => this.liveChildren, warn: (message) => this.warn(message)})
     }
+  }
+
+  private warn(message: string): void {
+    if (this.options.warn) this.options.warn(message)
+    else process.stderr.write(`bella: warning: ${message}\n`)
   }
 
   private onSignal(event: SignalEvent): void {
@@ -182,8 +187,12 @@ export class Supervisor {
         this.shutdownRequested = true
         this.finish({exitCode: 128 + (signalNumber(signal) ?? 0)})
       }
+    } else if (action === 'killed') {
+      this.shutdownRequested = true
+      // The user asked for this, but a SIGKILL skips the child's cleanup: say it happened.
+      this.warn(`${signal} again while ${child?.command ?? 'the command'} was stopping: killed it (SIGKILL).`)
     } else if (signal === 'SIGINT' || signal === 'SIGTERM') {
-      // Forwarded or escalated: bella is being stopped, so a restart in progress must not start a
+      // Forwarded: bella is being stopped, so a restart in progress must not start a
       // new child. A terminal Ctrl-C counts only while the child is being stopped anyway; otherwise
       // it is the child's business (a REPL may ignore it), and the child's exit will end us.
       if (action !== 'terminal-delivered' || child?.stopRequested) this.shutdownRequested = true
