@@ -282,7 +282,8 @@ describe('bella agent --init', () => {
 })
 
 describe('bella agent: 10,000 secrets', () => {
-  it('--once writes a dotenv and a json sink (time measured from the agent’s own events)', async () => {
+  // Correctness at size only: how fast is `npm run bench`'s business (docs/benchmarks.md).
+  it('--once writes all of them to a dotenv and a json sink', async () => {
     const secrets: Record<string, string> = {}
     for (let i = 0; i < 10_000; i++) secrets[`SECRET_${String(i).padStart(5, '0')}`] = `value-${i}-${'x'.repeat(40)}`
     const big = await startEmulator({port: 0, seed: {projects: [{slug: 'big', environments: [{slug: 'prod', providers: [{slug: 'vault', secrets}]}]}]}})
@@ -290,15 +291,7 @@ describe('bella agent: 10,000 secrets', () => {
       const dir = project('watches: [{project: big, environment: prod}]\nsinks:\n  - {type: dotenv, path: big.env}\n  - {type: json, path: big.json}\n')
       const r = await bella(['agent', '--once', '--log-format', 'json'], {cwd: dir, env: agentEnv(big.url, big.apiKey), timeoutMs: 60_000})
       expect(r.code).toBe(0)
-      const events = jsonEvents(r.stderr)
-      const fetched = Date.parse(events.find((e) => e.event === 'fetched')!.time)
-      const written = events.filter((e) => e.event === 'written')
-      expect(written).toHaveLength(2)
-      const writeMs = Math.max(...written.map((e) => Date.parse(e.time))) - fetched
-      const rss = events.find((e) => e.event === 'stopped')!.maxRssMB as number
-      // Informational (SPEC budget: ≤ 500 ms after the fetch, RSS ≤ 120 MB; `npm run bench` owns budgets).
-      console.log(`agent, 10,000 secrets: dotenv + json written ${writeMs} ms after the fetch (sinks report ${written.map((e) => `${e.sink} ${e.ms} ms`).join(', ')}); max RSS ${rss} MB`)
-      expect(writeMs).toBeLessThan(5_000) // only catches a pathological (quadratic) regression
+      expect(jsonEvents(r.stderr).filter((e) => e.event === 'written')).toHaveLength(2)
       expect(Object.keys(parseDotenv(readFileSync(join(dir, 'big.env'))))).toHaveLength(10_000)
       expect(JSON.parse(readFileSync(join(dir, 'big.json'), 'utf8'))).toEqual(secrets)
     } finally {
