@@ -423,7 +423,7 @@ describe('bella run on a terminal', () => {
     p.proc.stdin?.write('\u0003')
     // 3 would be the child's own exit on a third SIGINT; 137 is bella's SIGKILL.
     expect((await p.exit).code).toBe(137)
-    expect(p.stdout).toMatch(/warning: SIGINT again while \S+ was stopping: killed it \(SIGKILL\)/)
+    expect(p.stdout).toMatch(/warning: Ctrl-C again while \S+ was stopping: killed it \(SIGKILL\)/)
   })
 
   itWithPty('a Ctrl-C after bella has already forwarded SIGTERM (it is stopping the child) kills the child: 137', async () => {

@@ -190,7 +190,8 @@ export class Supervisor {
     } else if (action === 'killed') {
       this.shutdownRequested = true
       // The user asked for this, but a SIGKILL skips the child's cleanup: say it happened.
-      this.warn(`${signal} again while ${child?.command ?? 'the command'} was stopping: killed it (SIGKILL).`)
+      const what = signal === 'SIGINT' && child?.interruptedAt !== undefined ? 'Ctrl-C' : signal
+      this.warn(`${what} again while ${child?.command ?? 'the command'} was stopping: killed it (SIGKILL).`)
     } else if (signal === 'SIGINT' || signal === 'SIGTERM') {
       // Forwarded: bella is being stopped, so a restart in progress must not start a
       // new child. A terminal Ctrl-C counts only while the child is being stopped anyway; otherwise

@@ -81,7 +81,7 @@ describe('Ctrl-C on a terminal', () => {
       code: 137,
       driver: ['driver: SIGINT terminal-delivered', 'driver: SIGINT killed'],
     })
-    expect(w.output).toMatch(/driver: warning: SIGINT again while \S+ was stopping: killed it \(SIGKILL\)/)
+    expect(w.output).toMatch(/driver: warning: Ctrl-C again while \S+ was stopping: killed it \(SIGKILL\)/)
     expect(recorded(file)[0]).toBe('SIGINT')
   })
 
