@@ -10,12 +10,13 @@
  * (`script` from util-linux), PID 1 behaviour in a fresh PID namespace (`unshare`).
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from '@jest/globals'
-import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
+import {itAsPid1 as itAsPid1When, itWithPty as itWithPtyWhen, outerPid, UNSHARE} from '../helpers/os-tools.js'
 import {bella, bellaBin, type CliOptions, type CliResult, fixtures, isolatedHome, repoRoot} from '../helpers/cli.js'
 
 const node = process.execPath
@@ -375,9 +376,7 @@ describe('bella run: signals sent to bella (kill, no terminal)', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const hasScript = spawnSync('script', ['-qfec', 'true', '/dev/null'], {stdio: 'ignore'}).status === 0
-if (!hasScript) console.warn('run-lifecycle: terminal tests skipped: `script` (util-linux) is not available to create a pseudo-terminal')
-const itWithPty = hasScript ? it : it.skip
+const itWithPty = itWithPtyWhen('run-lifecycle')
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 /**
@@ -560,17 +559,7 @@ describe('bella run: hostile secret names', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const UNSHARE = ['--pid', '--fork', '--mount-proc']
-const unshareProbe = spawnSync('unshare', [...UNSHARE, 'true'], {encoding: 'utf8'})
-const canUnshare = unshareProbe.status === 0
-if (!canUnshare) {
-  console.warn(
-    `run-lifecycle: PID 1 tests skipped: \`unshare ${UNSHARE.join(' ')}\` is not permitted here ` +
-      `(${(unshareProbe.stderr ?? unshareProbe.error?.message ?? '').trim() || `exit ${unshareProbe.status}`}); run as root to cover PID 1.`,
-  )
-}
-
-const itAsPid1 = canUnshare ? it : it.skip
+const itAsPid1 = itAsPid1When('run-lifecycle')
 
 /** `bella run -- node <fixture> …` as PID 1 of a new PID namespace, like a container's ENTRYPOINT. */
 function bellaAsPid1(fixtureName: string, args: string[]): Proc {
@@ -578,19 +567,6 @@ function bellaAsPid1(fixtureName: string, args: string[]): Proc {
   const p = new Proc('unshare', [...UNSHARE, node, bellaBin, 'run', '--', node, fixture(fixtureName), ...args], bellaEnv(), false)
   p.proc.stdin?.end()
   return p
-}
-
-/** bella's pid as seen from outside its namespace (what `docker kill` signals): unshare's child. */
-function outerPid(unsharePid: number): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === unsharePid) return Number(entry)
-    } catch {}
-  }
-
-  throw new Error(`no child of unshare (${unsharePid}) found`)
 }
 
 describe('bella run as PID 1 (container ENTRYPOINT)', () => {

@@ -289,7 +289,8 @@ export class EmulatorState {
   }
 }
 
-function grantOf(grant: ResolvedGrant): GrantState {
+/** Just the grant of a seed entry or stored credential, so a Principal never carries its secret. */
+export function grantOf(grant: ResolvedGrant | GrantState): GrantState {
   return {
     projectId: grant.projectId,
     environmentId: grant.environmentId,

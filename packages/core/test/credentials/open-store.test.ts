@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from '@jest/globals'
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {openCredentialStore, type OpenCredentialStoreOptions} from '../../src/credentials/index.js'
-import {isBellaError} from '../../src/errors.js'
+import {rejection} from '../helpers/errors.js'
 import {tempDirs} from '../config/temp-dir.js'
 import {fakeKeyring, type FakeKeyringBehaviour} from './fake-keyring.js'
 
@@ -28,15 +28,6 @@ function setup(behaviour: FakeKeyringBehaviour = {}, env: Record<string, string>
       ? JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')).credentialStore
       : undefined
   return {home, configDir, keyring, notices, options, recorded, credentialsFile: join(configDir, 'credentials.json')}
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isBellaError(error)) throw new Error(`expected a bella error, got ${String(error)}`)
-  return error
 }
 
 describe('openCredentialStore: choosing the backend', () => {

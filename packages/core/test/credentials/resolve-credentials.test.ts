@@ -1,6 +1,6 @@
 import {describe, expect, it} from '@jest/globals'
 import {resolveCredentials, resolveDeviceKey, type CredentialStore} from '../../src/credentials/index.js'
-import {isBellaError} from '../../src/errors.js'
+import {rejection} from '../helpers/errors.js'
 
 const KEY = 'bax-0123abcd-' + 'ef'.repeat(32)
 const OTHER_KEY = 'bax-99999999-' + '01'.repeat(32)
@@ -19,15 +19,6 @@ function memoryStore(backend: 'keychain' | 'file', values: Record<string, string
 
 const neverOpened = async (): Promise<CredentialStore> => {
   throw new Error('the store must not be opened')
-}
-
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isBellaError(error)) throw new Error(`expected a bella error, got ${String(error)}`)
-  return error
 }
 
 describe('resolveCredentials', () => {

@@ -3,23 +3,12 @@
  * or user namespaces), as in `ENTRYPOINT ["bella","run","--"]`.
  */
 import {afterAll, afterEach, beforeAll, describe, expect, it} from '@jest/globals'
-import {spawnSync} from 'node:child_process'
-import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {findZombieChildren, orphanHint} from '../../src/process/index.js'
+import {itAsPid1 as itAsPid1When, outerPid, UNSHARE} from '../../../../test/helpers/os-tools.js'
 import {fixture, processModuleUrl, recorded, removeCompiled, removeDir, tempDir, Watched} from './helpers.js'
 
-const UNSHARE = ['--pid', '--fork', '--mount-proc']
-const probe = spawnSync('unshare', [...UNSHARE, 'true'], {encoding: 'utf8'})
-const canUnshare = probe.status === 0
-if (!canUnshare) {
-  console.warn(
-    `pid1.test.ts skipped: \`unshare ${UNSHARE.join(' ')}\` is not permitted here ` +
-      `(${(probe.stderr ?? probe.error?.message ?? '').trim() || `exit ${probe.status}`}); run as root to cover PID 1.`,
-  )
-}
-
-const itAsPid1 = canUnshare ? it : it.skip
+const itAsPid1 = itAsPid1When('pid1.test.ts')
 const node = process.execPath
 let dir: string
 let moduleUrl: string
@@ -41,19 +30,6 @@ function asPid1(command: string[]): Watched {
   const w = new Watched('unshare', [...UNSHARE, node, fixture('supervise-driver.mjs'), moduleUrl, '--', ...command], {detached: true})
   running.push(w)
   return w
-}
-
-/** The driver's pid as seen from outside the namespace: the child of `unshare`. */
-function outerPid(unsharePid: number): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === unsharePid) return Number(entry)
-    } catch {}
-  }
-
-  throw new Error(`no child of unshare (${unsharePid}) found`)
 }
 
 describe('as PID 1', () => {

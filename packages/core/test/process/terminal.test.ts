@@ -4,14 +4,12 @@
  * SIGINT to that whole group — the driver *and* its child. The supervisor must see that and not
  * forward its copy.
  */
-import {afterAll, afterEach, beforeAll, describe, expect, it} from '@jest/globals'
-import {spawnSync} from 'node:child_process'
+import {afterAll, afterEach, beforeAll, describe, expect} from '@jest/globals'
 import {join} from 'node:path'
+import {itWithPty as itWithPtyWhen} from '../../../../test/helpers/os-tools.js'
 import {fixture, processModuleUrl, recorded, removeCompiled, removeDir, tempDir, Watched} from './helpers.js'
 
-const hasScript = spawnSync('script', ['-qfec', 'true', '/dev/null'], {stdio: 'ignore'}).status === 0
-if (!hasScript) console.warn('terminal.test.ts skipped: `script` (util-linux) is not available to create a pseudo-terminal')
-const itWithPty = hasScript ? it : it.skip
+const itWithPty = itWithPtyWhen('terminal.test.ts')
 
 const node = process.execPath
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`

@@ -4,7 +4,7 @@
  * `Authorization: Bearer` is looked up in the emulator's token table.
  */
 import {headerValue, unauthorized, type IncomingRequest} from '../http.js'
-import type {EmulatorState, GrantState, Principal} from '../state.js'
+import {type EmulatorState, type GrantState, grantOf, type Principal} from '../state.js'
 import {verifyHmacRequest} from './hmac-verifier.js'
 
 const SIGNING_HEADERS = ['x-bella-key-id', 'x-bella-timestamp', 'x-bella-signature']
@@ -27,7 +27,7 @@ export function authenticate(request: IncomingRequest, state: EmulatorState, now
   assertUsable(key, 'API key', now)
   key.lastUsedAt = now
   key.usageCount = (key.usageCount ?? 0) + 1
-  return {kind: 'api-key', id: key.id, ...grant(key)}
+  return {kind: 'api-key', id: key.id, ...grantOf(key)}
 }
 
 function authenticateBearer(authorization: string, state: EmulatorState, now: Date): Principal {
@@ -36,22 +36,12 @@ function authenticateBearer(authorization: string, state: EmulatorState, now: Da
   const token = state.token(match[1]!)
   if (!token) throw unauthorized('the bearer token is not known to this server')
   assertUsable(token, 'bearer token', now)
-  return {kind: 'token', id: token.id, ...grant(token)}
+  return {kind: 'token', id: token.id, ...grantOf(token)}
 }
 
 function assertUsable(credential: GrantState, what: string, now: Date): void {
   if (credential.revoked) throw unauthorized(`the ${what} has been revoked`)
   if (credential.expires && credential.expires.getTime() <= now.getTime()) {
     throw unauthorized(`the ${what} expired at ${credential.expires.toISOString()}`)
-  }
-}
-
-function grant(credential: GrantState): GrantState {
-  return {
-    projectId: credential.projectId,
-    environmentId: credential.environmentId,
-    role: credential.role,
-    expires: credential.expires,
-    revoked: credential.revoked,
   }
 }
