@@ -258,6 +258,15 @@ describe('bella run: the command line', () => {
     expect(r.stderr).toContain('takes the command to run after --')
     expect(r.stdout).toBe('')
   })
+
+  it("without --, a flag error caused by the command's own flags says to put the command after --", async () => {
+    // `-e 1` is node's, but oclif reads it as a second --environment.
+    const r = await run(['run', '-e', 'dev', node, '-e', '1'], {env: bellaEnv()})
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--environment can only be specified once')
+    expect(r.stderr).toContain('put the command after --: bella run [flags] -- CMD [ARGS...]')
+    expect(r.stdout).toBe('')
+  })
 })
 
 describe('bella run: exit status', () => {

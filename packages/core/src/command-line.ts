@@ -18,3 +18,21 @@ export function commandLine(raw: readonly string[], parsed: readonly string[], c
   }
   return []
 }
+
+/**
+ * oclif's parse for a command that takes `-- CMD`. Without `--`, a flag error is most likely the
+ * command's own flags read as bella's (`bella run -e dev node -e 1`: "--environment can only be
+ * specified once"), so the error keeps oclif's words and adds how to keep the two apart.
+ */
+export async function parseCommandFlags<T>(raw: readonly string[], commandId: string, parse: () => Promise<T>): Promise<T> {
+  try {
+    return await parse()
+  } catch (error) {
+    if (raw.includes('--')) throw error
+    throw usageError((error as Error).message, {
+      code: 'invalid_flags',
+      suggestions: [`if a flag belongs to the command, put the command after --: bella ${commandId} [flags] -- CMD [ARGS...]`],
+      cause: error,
+    })
+  }
+}

@@ -1,5 +1,5 @@
 import {describe, expect, it} from '@jest/globals'
-import {commandLine} from '@bella/core'
+import {commandLine, parseCommandFlags} from '@bella/core'
 
 describe('the command line after --', () => {
   it('comes from the raw argv, in order, even with values repeated before --', () => {
@@ -15,5 +15,26 @@ describe('the command line after --', () => {
     expect(() => commandLine(['node', 'app.js'], ['node', 'app.js'], 'run')).toThrow(
       expect.objectContaining({kind: 'usage', code: 'command_needs_dashdash', suggestions: ['bella run [flags] -- node [its arguments]']}),
     )
+  })
+})
+
+describe('flag errors of a command that takes -- CMD', () => {
+  const failing = async () => {
+    throw Object.assign(new Error('Flag --environment can only be specified once'), {oclif: {exit: 2}})
+  }
+
+  it('without --, keep the parser’s words and say how to separate the command', async () => {
+    await expect(parseCommandFlags(['-e', 'dev', 'node', '-e', '1'], 'exec', failing)).rejects.toMatchObject({
+      kind: 'usage',
+      message: 'Flag --environment can only be specified once',
+      suggestions: ['if a flag belongs to the command, put the command after --: bella exec [flags] -- CMD [ARGS...]'],
+    })
+  })
+
+  it('with --, the error is the parser’s own, unchanged; a successful parse passes through', async () => {
+    await expect(parseCommandFlags(['-e', 'dev', '-e', 'x', '--', 'node'], 'run', failing)).rejects.toThrow(
+      expect.objectContaining({oclif: {exit: 2}}),
+    )
+    await expect(parseCommandFlags(['--', 'node'], 'run', async () => 'parsed')).resolves.toBe('parsed')
   })
 })

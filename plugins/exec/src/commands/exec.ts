@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, commandLine, connectionFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {BellaCommand, commandLine, connectionFlags, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {execCommand, listRoles, type RolesListing} from '../exec-service.js'
 
 export default class Exec extends BellaCommand {
@@ -52,7 +52,7 @@ export default class Exec extends BellaCommand {
   }
 
   async run(): Promise<RolesListing | void> {
-    const {flags, argv} = await this.parse(Exec)
+    const {flags, argv} = await parseCommandFlags(this.argv, 'exec', () => this.parse(Exec))
     const [command, ...args] = commandLine(this.argv, argv as string[], 'exec')
     const session = sessionInputFrom(flags, (m) => this.out.info(m))
 

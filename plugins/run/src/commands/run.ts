@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, commandLine, connectionFlags, loadRegistries, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {BellaCommand, commandLine, connectionFlags, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {runWithSecrets, type RunOptions} from '../run-service.js'
 
 /** Flags that mean something only with --watch. */
@@ -63,7 +63,7 @@ export default class Run extends BellaCommand {
   }
 
   async run(): Promise<void> {
-    const {flags, argv} = await this.parse(Run)
+    const {flags, argv} = await parseCommandFlags(this.argv, 'run', () => this.parse(Run))
     // oclif re-sorts non-strict argv (`-e dev -- node -e 1` would run `-e`): take it as typed.
     const [command, ...args] = commandLine(this.argv, argv as string[], 'run')
     if (!flags.watch) {
