@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The fast path answers common invocations before oclif loads (see src/fast-path.ts); it is
-// bundled into one file at build time, with the unbundled modules as the fallback.
-const {tryFastPath} = await import('../dist/fast-path.bundle.js').catch(() => import('../dist/fast-path.js'))
-
+// The fast path answers common invocations before oclif loads (see src/fast-path.ts). dist/cli/ is
+// the esbuild bundle of the host and its first-party plugins (scripts/bundle.mjs): what the npm
+// package ships, and what every test runs.
 const root = new URL('../', import.meta.url)
-if (!(await tryFastPath(process.argv.slice(2), root))) {
+const {tryFastPath, packageVersionLine} = await import('../dist/cli/fast-path.js')
+if (!(await tryFastPath(process.argv.slice(2), () => packageVersionLine(root)))) {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }

@@ -6,10 +6,13 @@
  */
 import {readFileSync} from 'node:fs'
 
-/** Handles argv when it can; resolves false to let oclif take over. */
-export async function tryFastPath(argv: readonly string[], root: URL): Promise<boolean> {
+/**
+ * Handles argv when it can; resolves false to let oclif take over. `userAgent` is the version line
+ * (read from package.json by the npm package, built in by the single binary).
+ */
+export async function tryFastPath(argv: readonly string[], userAgent: () => string): Promise<boolean> {
   if (argv.length === 1 && argv[0] === '--version') {
-    process.stdout.write(`${versionLine(root)}\n`)
+    process.stdout.write(`${userAgent()}\n`)
     return true
   }
   if (argv[0] === 'run') {
@@ -23,7 +26,11 @@ export async function tryFastPath(argv: readonly string[], root: URL): Promise<b
 }
 
 /** The same text as oclif's `config.userAgent`, which `bella --version` prints through oclif. */
-export function versionLine(root: URL): string {
-  const pjson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {name: string; version: string}
+export function versionLine(pjson: {name: string; version: string}): string {
   return `${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}`
+}
+
+/** The version line of the package whose root folder is `root`. */
+export function packageVersionLine(root: URL): string {
+  return versionLine(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {name: string; version: string})
 }

@@ -1,11 +1,9 @@
-import {createRequire} from 'node:module'
 import {createFileSink, type Registries, type SinkDefinition} from '@bella/core/runtime'
 import {renderDotenv} from './render.js'
 
 export {encodeDotenvValue, renderDotenv, type EncodeResult} from './render.js'
 
 const OWNER = '@bella/sink-dotenv'
-const require = createRequire(import.meta.url)
 
 /**
  * `KEY=value` lines for dotenv loaders, quoted so that the `dotenv` package reads every value back
@@ -16,7 +14,7 @@ export const dotenvSink: SinkDefinition = {
   description: 'a .env file (KEY=value lines, quoted so the dotenv parser reads every value back exactly)',
   create: (options, context) => createFileSink({render: renderDotenv}, options, context),
   // Loaded on demand: only tests read files back, so registering the sink costs nothing.
-  parse: (content) => (require('dotenv') as typeof import('dotenv')).parse(content),
+  parse: async (content) => (await import('dotenv')).default.parse(content),
 }
 
 export function registerSinks(registries: Pick<Registries, 'sinks'>): void {

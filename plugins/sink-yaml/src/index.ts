@@ -1,18 +1,16 @@
-import {createRequire} from 'node:module'
 import {createFileSink, type Registries, type SinkDefinition} from '@bella/core/runtime'
 import {renderYaml} from './render.js'
 
 export {renderYaml, yamlQuote} from './render.js'
 
 const OWNER = '@bella/sink-yaml'
-const require = createRequire(import.meta.url)
 
 export const yamlSink: SinkDefinition = {
   name: 'yaml',
   description: 'a YAML mapping of name to double-quoted value (strings stay strings in YAML 1.1 and 1.2)',
   create: (options, context) => createFileSink({render: renderYaml}, options, context),
   // Writing needs no YAML library; `yaml` is loaded only when a file is read back (tests).
-  parse: (content) => (require('yaml') as typeof import('yaml')).parse(content) as Record<string, string>,
+  parse: async (content) => (await import('yaml')).default.parse(content) as Record<string, string>,
 }
 
 export function registerSinks(registries: Pick<Registries, 'sinks'>): void {

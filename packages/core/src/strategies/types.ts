@@ -29,8 +29,11 @@ export interface SinkDefinition {
    * Throws a usage BellaError naming the bad option.
    */
   create(options: Readonly<Record<string, unknown>>, context: SinkContext): Sink
-  /** Reads a written file back into a map; used by the contract test to prove round-trips. */
-  parse?(content: string): Record<string, string>
+  /**
+   * Reads a written file back into a map; used by the contract test to prove round-trips. May be
+   * async, so a parser library is loaded only when a file is actually read back.
+   */
+  parse?(content: string): Record<string, string> | Promise<Record<string, string>>
 }
 
 /** The process a signal strategy acts on. */

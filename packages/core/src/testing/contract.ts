@@ -178,7 +178,7 @@ export function sinkContractChecks(register: StrategyRegistrar, options: SinkCon
           const sink = definition.create({path: fileName}, {baseDir: dir})
           assert.equal(await sink.write(trickySecrets), 'written')
           assert.equal((await stat(path)).mode & 0o777, 0o600, `${name} file mode`)
-          if (definition.parse) assert.deepEqual(definition.parse(await readFile(path, 'utf8')), {...trickySecrets})
+          if (definition.parse) assert.deepEqual(await definition.parse(await readFile(path, 'utf8')), {...trickySecrets})
         })
       },
     },
@@ -213,7 +213,7 @@ export function sinkContractChecks(register: StrategyRegistrar, options: SinkCon
         await each(async (name, dir, path) => {
           const definition = definitions().require(name, 'contract')
           await definition.create({path: fileName}, {baseDir: dir}).write({})
-          if (definition.parse) assert.deepEqual({...definition.parse(await readFile(path, 'utf8'))}, {})
+          if (definition.parse) assert.deepEqual({...(await definition.parse(await readFile(path, 'utf8')))}, {})
         })
       },
     },

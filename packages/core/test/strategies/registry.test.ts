@@ -1,6 +1,6 @@
 import {describe, expect, it} from '@jest/globals'
 import {Config} from '@oclif/core'
-import {createRegistries, loadRegistries, type SignalDefinition} from '@bella/core'
+import {createRegistries, loadRegistries, type Registries, type SignalDefinition} from '@bella/core'
 import {repoRoot} from '../helpers/contract.js'
 
 const fake = (name: string): SignalDefinition => ({name, description: `${name} strategy`, create: () => ({notify: async () => {}})})
@@ -29,21 +29,29 @@ describe('strategy registry', () => {
     expect(error.suggestions[0]).toBe('use one of: restart, sighup')
   })
 
-  it('applies static registrars (bundles) before plugin hooks', async () => {
+  it('applies static registrars (bundles) first; a conflict among them is a bug and throws', async () => {
     const config = await Config.load({root: repoRoot})
-    await expect(loadRegistries(config, [(r) => r.signals.register(fake('sighup'), 'bundle')])).rejects.toMatchObject({
-      code: 'strategy_conflict',
-    })
+    const twice = (r: Registries) => r.signals.register(fake('sighup'), 'bundle')
+    await expect(loadRegistries(config, {staticRegistrars: [twice, twice]})).rejects.toMatchObject({code: 'strategy_conflict'})
   })
 
-  it('collects the signal strategies installed plugins contribute through the bella:signals hook', async () => {
+  it('reports a plugin whose hook fails by name, and keeps every other strategy', async () => {
     const config = await Config.load({root: repoRoot})
-    const registries = await loadRegistries(config)
-    expect(registries.signals.list()).toEqual([
-      expect.objectContaining({name: 'none', owner: '@bella/signal-none'}),
-      expect.objectContaining({name: 'restart', owner: '@bella/signal-restart'}),
-      expect.objectContaining({name: 'sighup', owner: '@bella/signal-sighup'}),
-      expect.objectContaining({name: 'sigterm', owner: '@bella/signal-sigterm'}),
-    ])
+    const broken = {name: 'acme-broken', root: '/nowhere'}
+    const runHook = config.runHook.bind(config)
+    config.runHook = (async (event: string, options: unknown) => {
+      const result = await runHook(event as 'bella:signals', options as never)
+      const error = new Error('signal strategy "sighup" is provided by both bundle and acme-broken')
+      return {...result, failures: [...result.failures, {error, plugin: broken}]}
+    }) as typeof config.runHook
+    const warnings: string[] = []
+    const registries = await loadRegistries(config, {
+      staticRegistrars: [(r) => r.signals.register(fake('sighup'), 'bundle')],
+      warn: (m) => warnings.push(m),
+    })
+    expect(registries.signals.get('sighup')).toBeDefined()
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toContain('plugin acme-broken failed to register its strategies, so they are unavailable')
+    expect(warnings[0]).toContain('bella plugins uninstall acme-broken')
   })
 })

@@ -46,7 +46,7 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
     }
 
     const log = createAgentLog({format: flags['log-format'], verbose: flags.verbose, write: (line) => void process.stderr.write(line)})
-    const registries = await loadRegistries(this.config)
+    const registries = await loadRegistries(this.config, {warn: (m) => this.out.warn(m)})
     const session = {
       ...sessionInputFrom(flags, (message) => log.emit({event: 'notice', level: 'warn', message})),
       onRetry: (n: {attempt: number; retries: number; delayMs: number; reason: string; method: string; path: string}) =>

@@ -138,7 +138,8 @@ export async function loadAgentConfig(options: LoadConfigOptions): Promise<Agent
 
 /** Validates config text; `options.path` locates relative paths, `options.label` names the file. */
 export async function parseAgentConfig(text: string, options: LoadConfigOptions): Promise<AgentConfig> {
-  const YAML = await import('yaml')
+  // `.default` is the CommonJS module itself, under Node and in the esbuild bundles alike.
+  const YAML = (await import('yaml')).default
   const file = options.label ?? options.path
   const lineCounter = new YAML.LineCounter()
   const doc = YAML.parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})

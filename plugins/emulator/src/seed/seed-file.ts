@@ -29,7 +29,8 @@ export async function loadSeedFile(file: string): Promise<EmulatorSeed> {
 
 /** Parses and validates seed YAML text; `file` only labels error messages. */
 export async function parseSeedYaml(text: string, file = 'seed'): Promise<EmulatorSeed> {
-  const YAML = await import('yaml')
+  // `.default` is the CommonJS module itself, under Node and in the esbuild bundles alike.
+  const YAML = (await import('yaml')).default
   const lineCounter = new YAML.LineCounter()
   const doc = YAML.parseDocument(text, {lineCounter, prettyErrors: false})
   const syntaxError = doc.errors[0]

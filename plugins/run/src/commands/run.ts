@@ -98,7 +98,7 @@ export default class Run extends BellaCommand {
     // Loaded only here: plain `bella run` never pays for the watch code, the registry or the hooks.
     const [{runWatch, watchSettings}, {isatty}] = await Promise.all([import('../watch/index.js'), import('node:tty')])
     const settings = watchSettings({pollIntervalS: flags['poll-interval'], killTimeoutS: flags['kill-timeout']})
-    const registries = await loadRegistries(this.config)
+    const registries = await loadRegistries(this.config, {warn: (m) => this.out.warn(m)})
     const signal = registries.signals.require(flags.signal ?? 'restart', '--signal')
     process.exitCode = await runWatch({
       ...options,

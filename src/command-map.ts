@@ -1,0 +1,32 @@
+/**
+ * Every command bella ships, by oclif id: the target of oclif's explicit command strategy. The
+ * first-party plugins are bundled into the host rather than loaded as oclif plugins, so the npm
+ * package needs no unpublished workspace packages and the single binary needs no files on disk.
+ * Importing this module also registers the built-in strategies, before any command can run.
+ */
+import {registerBuiltinStrategies} from '@bella/core/runtime'
+import type {Command} from '@oclif/core'
+import {commands as agentCommands} from '@bella/plugin-agent/commands'
+import {commands as apiKeysCommands} from '@bella/plugin-api-keys/commands'
+import {commands as emulatorCommands} from '@bella/plugin-emulator/commands'
+import {commands as execCommands} from '@bella/plugin-exec/commands'
+import {commands as issueCommands} from '@bella/plugin-issue/commands'
+import {commands as runCommands} from '@bella/plugin-run/commands'
+import {BUILTIN_STRATEGIES} from './builtin-strategies.js'
+import Login from './commands/login.js'
+import Logout from './commands/logout.js'
+import Whoami from './commands/whoami.js'
+
+registerBuiltinStrategies(...BUILTIN_STRATEGIES)
+
+export const COMMANDS: Record<string, Command.Class> = {
+  login: Login,
+  logout: Logout,
+  whoami: Whoami,
+  ...runCommands,
+  ...agentCommands,
+  ...execCommands,
+  ...apiKeysCommands,
+  ...issueCommands,
+  ...emulatorCommands,
+}
