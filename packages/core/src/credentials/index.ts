@@ -1,6 +1,6 @@
 export type {CredentialBackend, CredentialStore} from './store.js'
 export {credentialsFilePath, openCredentialStore, type OpenCredentialStoreOptions} from './open-store.js'
-export {KEYCHAIN_SERVICE, type KeyringEntry, type KeyringModule} from './keychain-store.js'
+export {KEYCHAIN_SERVICE, setKeyringImporter, type KeyringEntry, type KeyringModule} from './keychain-store.js'
 export {
   STORED_API_KEY,
   resolveCredentials,

@@ -21,9 +21,19 @@ export const PROBE_TIMEOUT_MS = 2000
 /** Per real operation: long enough for the user to answer an OS unlock or access prompt. */
 export const OPERATION_TIMEOUT_MS = 60_000
 
+let keyringImporter: () => Promise<unknown> = () => import('@napi-rs/keyring')
+
+/**
+ * Replaces how the addon module is found. The single binary cannot import packages, so it loads
+ * the addon from a node_modules folder beside the executable instead.
+ */
+export function setKeyringImporter(importer: () => Promise<unknown>): void {
+  keyringImporter = importer
+}
+
 /** Loads the native addon only when a command actually needs the keychain (it is an optional dependency). */
 export async function loadNapiKeyring(): Promise<KeyringModule> {
-  const mod = (await import('@napi-rs/keyring')) as unknown as Partial<KeyringModule> & {default?: KeyringModule}
+  const mod = (await keyringImporter()) as Partial<KeyringModule> & {default?: KeyringModule}
   return mod.AsyncEntry ? (mod as KeyringModule) : (mod.default as KeyringModule)
 }
 

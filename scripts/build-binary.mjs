@@ -1,0 +1,61 @@
+// Builds dist/binary/bella: one self-contained executable for this platform (a Node single
+// executable application with a V8 code cache), from the tsc output of `npm run build`.
+//   1. esbuild bundles src/sea/main.ts, oclif included, into one CommonJS file (a SEA's main
+//      script is CommonJS, and its require() only reaches Node's built-in modules);
+//   2. node --experimental-sea-config turns it into a preparation blob with a code cache;
+//   3. postject injects the blob into a copy of this node binary (stripped of its symbols).
+// Pitfalls (shared/reference/toolchain.md §4): typescript/ts-node/tsx stay external or oclif's
+// ts-path drags TypeScript in; oclif's engine check must be off before oclif loads.
+import {execFileSync} from 'node:child_process'
+import {chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {build} from 'esbuild'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const out = join(root, 'dist', 'binary')
+const bundle = join(out, 'bella.cjs')
+const blob = join(out, 'sea-prep.blob')
+const binary = join(out, 'bella')
+const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const builtIn = {name: pjson.name, version: pjson.version, description: pjson.description, oclif: pjson.oclif}
+
+rmSync(out, {recursive: true, force: true})
+mkdirSync(out, {recursive: true})
+
+await build({
+  entryPoints: [join(root, 'dist', 'sea', 'main.js')],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['@napi-rs/keyring', 'pg-native', 'cloudflare:sockets', 'typescript', 'ts-node', 'tsx'],
+  // import() of a Node built-in becomes require(), which a SEA's main script supports.
+  supported: {'dynamic-import': false},
+  define: {BELLA_PACKAGE_JSON: JSON.stringify(builtIn)},
+  banner: {js: "process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';"},
+  logLevel: 'error',
+})
+
+const seaConfig = join(out, 'sea-config.json')
+writeFileSync(seaConfig, JSON.stringify({main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true}))
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], {stdio: ['ignore', 'ignore', 'inherit']})
+
+copyFileSync(process.execPath, binary)
+chmodSync(binary, 0o755)
+try {
+  // Debug symbols are a tenth of node's size and useless to users.
+  execFileSync('strip', [binary], {stdio: 'ignore'})
+} catch {
+  // strip is optional: the binary works either way, only bigger.
+}
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
+  // postject prints harmless "Can't find string offset for section name" warnings.
+  {stdio: 'ignore'},
+)
+rmSync(blob)
+rmSync(seaConfig)
+console.error(`built ${binary} (${(statSync(binary).size / 1e6).toFixed(1)} MB)`)
