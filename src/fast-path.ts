@@ -8,14 +8,16 @@ import {readFileSync} from 'node:fs'
 
 /**
  * Handles argv when it can; resolves false to let oclif take over. `userAgent` is the version line
- * (read from package.json by the npm package, built in by the single binary).
+ * (read from package.json by the npm package, built in by the single binary); `beforeRun` lets the
+ * binary set itself up only when a command really runs.
  */
-export async function tryFastPath(argv: readonly string[], userAgent: () => string): Promise<boolean> {
+export async function tryFastPath(argv: readonly string[], userAgent: () => string, beforeRun?: () => Promise<void>): Promise<boolean> {
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${userAgent()}\n`)
     return true
   }
   if (argv[0] === 'run') {
+    await beforeRun?.()
     const {tryFastRun} = await import('@bella/plugin-run')
     const code = await tryFastRun(argv.slice(1))
     if (code === undefined) return false

@@ -4,15 +4,14 @@
  * plugin comes from the package.json built into the binary, with its command cache pre-filled
  * from the bundled command map (oclif's explicit strategy, never imported from a file), help is
  * bundled, and no user plugins are loaded. esbuild turns this module into one CommonJS file.
+ *
+ * Only the fast path is imported up front: in one CommonJS file every static import is evaluated
+ * at start, and oclif with every command costs more than the binary's start-up budget. esbuild
+ * keeps `import()` of a bundled module lazy.
  */
 import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
-import {setKeyringImporter} from '@bella/core/runtime'
-import {Config, flush, handle, Plugin, run} from '@oclif/core'
-import {commands as helpCommands} from '@oclif/plugin-help'
-import {COMMANDS} from '../command-map.js'
 import {tryFastPath, versionLine} from '../fast-path.js'
-import {pluginsUnavailable} from './plugins-unavailable.js'
 
 interface PackageJson {
   name: string
@@ -24,12 +23,25 @@ interface PackageJson {
 /** The root package.json, built in by scripts/build-binary.mjs (esbuild `define`). */
 declare const BELLA_PACKAGE_JSON: PackageJson
 
-async function main(argv: string[]): Promise<void> {
-  // The keychain addon (an optional native module) is loaded from node_modules beside the binary
-  // when someone put it there; otherwise the 0600 file store is used, as on any keychain-less host.
+/**
+ * The keychain addon (an optional native module) is loaded from node_modules beside the binary
+ * when someone put it there; otherwise the 0600 file store is used, as on any keychain-less host.
+ */
+async function useKeyringBesideBinary(): Promise<void> {
+  const {setKeyringImporter} = await import('@bella/core/runtime')
   setKeyringImporter(async () => createRequire(process.execPath)('@napi-rs/keyring'))
-  if (await tryFastPath(argv, () => versionLine(BELLA_PACKAGE_JSON))) return
+}
 
+async function main(argv: string[]): Promise<void> {
+  if (await tryFastPath(argv, () => versionLine(BELLA_PACKAGE_JSON), useKeyringBesideBinary)) return
+
+  await useKeyringBesideBinary()
+  const [{Config, flush, Plugin, run}, {commands: helpCommands}, {COMMANDS}, {pluginsUnavailable}] = await Promise.all([
+    import('@oclif/core'),
+    import('@oclif/plugin-help'),
+    import('../command-map.js'),
+    import('./plugins-unavailable.js'),
+  ])
   const root = dirname(process.execPath)
   const pjson: PackageJson = {
     ...BELLA_PACKAGE_JSON,
@@ -48,4 +60,4 @@ async function main(argv: string[]): Promise<void> {
   await flush()
 }
 
-main(process.argv.slice(2)).catch(async (error: Error) => handle(error))
+main(process.argv.slice(2)).catch(async (error: Error) => (await import('@oclif/core')).handle(error))
