@@ -5,6 +5,9 @@
 const root = new URL('../', import.meta.url)
 const {tryFastPath, packageVersionLine} = await import('../dist/cli/fast-path.js')
 if (!(await tryFastPath(process.argv.slice(2), () => packageVersionLine(root)))) {
-  const {execute} = await import('@oclif/core')
+  const {execute, settings} = await import('@oclif/core')
+  // Plugins are JavaScript: oclif's TypeScript auto-transpiling of linked plugins is a development
+  // aid bella does not offer, and its "cannot be auto-transpiled" warning only confuses.
+  settings.enableAutoTranspile = false
   await execute({dir: import.meta.url})
 }

@@ -4,8 +4,8 @@
 //      script is CommonJS, and its require() only reaches Node's built-in modules);
 //   2. node --experimental-sea-config turns it into a preparation blob with a code cache;
 //   3. postject injects the blob into a copy of this node binary (stripped of its symbols).
-// Pitfalls (shared/reference/toolchain.md §4): typescript/ts-node/tsx stay external or oclif's
-// ts-path drags TypeScript in; oclif's engine check must be off before oclif loads.
+// Pitfall (shared/reference/toolchain.md §4): typescript/ts-node/tsx stay external, or oclif's
+// ts-path drags TypeScript in.
 import {execFileSync} from 'node:child_process'
 import {chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -34,7 +34,6 @@ await build({
   // import() of a Node built-in becomes require(), which a SEA's main script supports.
   supported: {'dynamic-import': false},
   define: {BELLA_PACKAGE_JSON: JSON.stringify(builtIn)},
-  banner: {js: "process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';"},
   logLevel: 'error',
 })
 

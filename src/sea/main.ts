@@ -36,12 +36,16 @@ async function main(argv: string[]): Promise<void> {
   if (await tryFastPath(argv, () => versionLine(BELLA_PACKAGE_JSON), useKeyringBesideBinary)) return
 
   await useKeyringBesideBinary()
+  // oclif's engine check require()s its package.json from disk when it loads, which a SEA cannot
+  // do (a warning on every run). Turned off only while oclif loads, so no child inherits it.
+  process.env['OCLIF_DISABLE_ENGINE_WARNING'] = '1'
   const [{Config, flush, Plugin, run}, {commands: helpCommands}, {COMMANDS}, {pluginsUnavailable}] = await Promise.all([
     import('@oclif/core'),
     import('@oclif/plugin-help'),
     import('../command-map.js'),
     import('./plugins-unavailable.js'),
   ])
+  delete process.env['OCLIF_DISABLE_ENGINE_WARNING']
   const root = dirname(process.execPath)
   const pjson: PackageJson = {
     ...BELLA_PACKAGE_JSON,

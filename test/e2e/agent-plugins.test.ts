@@ -1,7 +1,7 @@
 /**
  * A third-party sink works without touching core: `bella plugins link` a small plain-JS plugin
- * (test/fixtures/third-party-sink, a `bella:sinks` hook registering "lines") and use it as
- * `type: lines` in an agent config. Everything happens under a private HOME and XDG folders, so
+ * (examples/plugins/sink-ini, a `bella:sinks` hook registering "ini") and use it as
+ * `type: ini` in an agent config. Everything happens under a private HOME and XDG folders, so
  * the real user's plugins are never touched; `--no-install` keeps the link offline (the fixture has
  * no dependencies anyway).
  */
@@ -11,9 +11,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {agentSeed, leaked, mode, VALUES} from '../fixtures/agent-harness.js'
-import {bella, fixtures} from '../helpers/cli.js'
+import {bella, repoRoot} from '../helpers/cli.js'
 
-const plugin = join(fixtures, 'third-party-sink')
+const plugin = join(repoRoot, 'examples', 'plugins', 'sink-ini')
 
 let emulator: Emulator
 let home: string
@@ -25,8 +25,6 @@ const isolated = (base: string) => ({
   XDG_DATA_HOME: join(base, 'data'),
   XDG_CACHE_HOME: join(base, 'cache'),
   XDG_CONFIG_HOME: join(base, 'config'),
-  // oclif warns that a linked ESM plugin is not transpiled from TypeScript; this one is plain JS.
-  OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
 })
 
 beforeAll(async () => {
@@ -41,7 +39,7 @@ afterAll(async () => {
 })
 
 const env = (base: string) => ({...isolated(base), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKeys[0]!.key})
-const config = 'watches:\n  - project: shop\n    environment: prod\nsinks:\n  - type: lines\n    path: out/secrets.lines\n  - type: json\n    path: out/secrets.json\n'
+const config = 'watches:\n  - project: shop\n    environment: prod\nsinks:\n  - type: ini\n    path: out/secrets.ini\n  - type: json\n    path: out/secrets.json\n'
 
 describe('a third-party sink plugin', () => {
   it('is unknown before it is linked (exit 2, the installed sinks listed)', async () => {
@@ -52,21 +50,21 @@ describe('a third-party sink plugin', () => {
       writeFileSync(join(dir, 'bella-agent.yaml'), config)
       const r = await bella(['agent', '--once'], {cwd: dir, env: env(fresh)})
       expect(r.code).toBe(2)
-      expect(r.stderr).toContain('bella-agent.yaml:5:11: sinks[0].type: unknown sink type "lines" (allowed: dotenv, json, yaml; a plugin can add more')
+      expect(r.stderr).toContain('bella-agent.yaml:5:11: sinks[0].type: unknown sink type "ini" (allowed: dotenv, json, yaml; a plugin can add more')
     } finally {
       rmSync(fresh, {recursive: true, force: true})
     }
   })
 
-  it('once linked, `type: lines` works in an agent config, next to the built-in sinks', async () => {
+  it('once linked, `type: ini` works in an agent config, next to the built-in sinks', async () => {
     const link = await bella(['plugins', 'link', '--no-install', plugin], {env: env(home)})
     expect(link.code).toBe(0)
     // Recorded in the private data folder only.
     const manifest = JSON.parse(readFileSync(join(home, 'data', 'bella', 'package.json'), 'utf8'))
-    expect(manifest.oclif.plugins).toEqual([expect.objectContaining({name: 'bella-sink-lines', type: 'link', root: plugin})])
+    expect(manifest.oclif.plugins).toEqual([expect.objectContaining({name: 'bella-sink-ini', type: 'link', root: plugin})])
     expect(existsSync(join(plugin, 'node_modules'))).toBe(false)
     const listed = await bella(['plugins'], {env: env(home)})
-    expect(listed.stdout).toContain('bella-sink-lines')
+    expect(listed.stdout).toContain('bella-sink-ini')
 
     const dir = join(work, 'linked')
     mkdirSync(dir)
@@ -79,16 +77,16 @@ describe('a third-party sink plugin', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as {event: string; sink?: string; target?: string})
       .filter((e) => e.event === 'written')
-    expect(written.map((e) => e.sink)).toEqual(['lines', 'json'])
-    expect(readFileSync(join(dir, 'out', 'secrets.lines'), 'utf8')).toBe(
-      `PROD_ONLY\t${JSON.stringify(VALUES.PROD_ONLY)}\nSHARED\t${JSON.stringify(VALUES.SHARED_PROD)}\n`,
+    expect(written.map((e) => e.sink)).toEqual(['ini', 'json'])
+    expect(readFileSync(join(dir, 'out', 'secrets.ini'), 'utf8')).toBe(
+      `[secrets]\nPROD_ONLY = ${JSON.stringify(VALUES.PROD_ONLY)}\nSHARED = ${JSON.stringify(VALUES.SHARED_PROD)}\n`,
     )
-    expect(mode(join(dir, 'out', 'secrets.lines'))).toBe(0o600)
+    expect(mode(join(dir, 'out', 'secrets.ini'))).toBe(0o600)
 
     // Its option checks are reported like any sink's, at the option's position.
-    writeFileSync(join(dir, 'bad.yaml'), 'watches: [{project: shop, environment: prod}]\nsinks:\n  - type: lines\n    file: x\n')
+    writeFileSync(join(dir, 'bad.yaml'), 'watches: [{project: shop, environment: prod}]\nsinks:\n  - type: ini\n    file: x\n')
     const bad = await bella(['agent', '--once', '-c', 'bad.yaml'], {cwd: dir, env: env(home)})
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain('bad.yaml:4:11: sinks[0]: the lines sink refused its options: unknown option "file" (the lines sink takes only: path)')
+    expect(bad.stderr).toContain('bad.yaml:4:11: sinks[0]: the ini sink refused its options: unknown option "file" (the ini sink takes only: path, mode)')
   })
 })
