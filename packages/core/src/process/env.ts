@@ -3,15 +3,21 @@
  * Pure: no `process.env` access here — the caller passes the inherited environment in.
  */
 
-/** bella's own credentials; stripped from the inherited environment unless `passCredentials`. */
+/**
+ * bella's own credentials; stripped from the inherited environment unless `passCredentials`. The
+ * ZKE device key decrypts every secrets response sent to it, so it is a credential like the key.
+ */
 export const CREDENTIAL_ENV_NAMES: readonly string[] = [
   'BELLA_BAXTER_API_KEY',
   'BELLA_BAXTER_ACCESS_TOKEN',
+  'BELLA_BAXTER_PRIVATE_KEY',
   'BELLA_API_KEY', // deprecated spelling, still honoured by older SDKs
 ]
 
 /**
- * Names that change how the child *loads code* (contract §2.1 "Reserved names"). Compared
+ * Names that change how the child *loads code* (contract §2.1 "Reserved names", plus a few the
+ * contract's list misses: glibc's tunables, Node's extra CA file, the shells' `ENV` start-up file
+ * and git's ssh command all run or trust what the variable names). Compared
  * case-insensitively: on some platforms (Windows, some loaders) the lookup is case-insensitive, and
  * a secret `path` next to `PATH` is confusing at best.
  */
@@ -21,6 +27,7 @@ export const RESERVED_ENV_NAMES: readonly string[] = [
   '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'DOTNET_STARTUP_HOOKS', 'DOTNET_ADDITIONAL_DEPS',
   'CORECLR_ENABLE_PROFILING', 'COR_ENABLE_PROFILING', 'PHPRC', 'PHP_INI_SCAN_DIR', 'LUA_INIT',
   'LUA_PATH', 'LUA_CPATH', 'GCONV_PATH', 'BASH_ENV', 'ZDOTDIR', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS',
+  'GLIBC_TUNABLES', 'NODE_EXTRA_CA_CERTS', 'ENV', 'GIT_SSH_COMMAND',
 ]
 
 export const RESERVED_ENV_PREFIXES: readonly string[] = ['LD_', 'DYLD_', 'BASH_FUNC_', 'CORECLR_PROFILER', 'COR_PROFILER']

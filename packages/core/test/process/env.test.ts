@@ -57,7 +57,20 @@ describe('buildChildEnv', () => {
       expect(isReservedEnvName(name.toLowerCase())).toBe(true)
     }
 
-    expect(RESERVED_ENV_NAMES).toHaveLength(32)
+    expect(RESERVED_ENV_NAMES).toHaveLength(36)
+  })
+
+  it('also reserves GLIBC_TUNABLES, NODE_EXTRA_CA_CERTS, ENV, BASH_ENV and GIT_SSH_COMMAND', () => {
+    const secrets = {GLIBC_TUNABLES: 'a', node_extra_ca_certs: 'b', ENV: 'c', BASH_ENV: 'd', GIT_SSH_COMMAND: 'e', ENVIRONMENT: 'f'}
+    const {env, withheld} = buildChildEnv({...base, inherited: {}, secrets})
+    expect(env).toEqual({ENVIRONMENT: 'f'})
+    expect(withheld.map((w) => w.reason)).toEqual(Array(5).fill('reserved'))
+  })
+
+  it('strips the inherited BELLA_BAXTER_PRIVATE_KEY unless passCredentials', () => {
+    const inherited = {BELLA_BAXTER_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----', HOME: '/h'}
+    expect(buildChildEnv({...base, inherited, secrets: {}}).env).toEqual({HOME: '/h'})
+    expect(buildChildEnv({...base, passCredentials: true, inherited, secrets: {}}).env).toEqual(inherited)
   })
 
   it('lets reserved names through with allowReserved, or one by one with allowNames', () => {

@@ -1,0 +1,87 @@
+/**
+ * `bella run` hardening (the secrets bella must not pass on, or cannot): the real bin/run.js
+ * against an in-process emulator of its own, with test/fixtures/lifecycle-env.js reporting what
+ * the child received as fingerprints (never values). Every test first checks that no secret value
+ * reached bella's stdout or stderr, so a failing expectation can never print one.
+ */
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {createHash, randomBytes} from 'node:crypto'
+import {join} from 'node:path'
+import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
+import {bella, fixtures, isolatedHome} from '../helpers/cli.js'
+
+const node = process.execPath
+const envFixture = join(fixtures, 'lifecycle-env.js')
+const target = {project: 'demo', environment: 'dev'}
+const tag = randomBytes(6).toString('hex')
+
+let emulator: Emulator
+beforeAll(async () => {
+  emulator = await startEmulator({port: 0})
+})
+afterAll(() => emulator.close())
+beforeEach(() => emulator.clearFaults())
+
+/** Every secret value a test set; none may appear in bella's output. */
+const setValues: Record<string, string> = {}
+function setSecrets(secrets: Record<string, string>): void {
+  Object.assign(setValues, secrets)
+  emulator.setSecrets(target, {set: secrets})
+}
+function unsetSecrets(names: string[]): void {
+  emulator.setSecrets(target, {unset: names})
+}
+
+const bellaEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  LANG: 'C.UTF-8',
+  ...isolatedHome(),
+  BELLA_BAXTER_URL: emulator.url,
+  BELLA_BAXTER_API_KEY: emulator.apiKey,
+  ...extra,
+})
+const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16)
+/** Names (never values) of the secrets whose value occurs in `text`, as written or JSON-escaped. */
+const leaked = (text: string, values: Record<string, string> = setValues) =>
+  Object.entries(values)
+    .filter(([, value]) => value.length >= 4 && [value, JSON.stringify(value).slice(1, -1)].some((v) => text.includes(v)))
+    .map(([name]) => name)
+
+/** `bella run [flags] -- node lifecycle-env.js NAMES…`: what the child saw, by fingerprint. */
+async function runSeeing(names: string[], options: {flags?: string[]; env?: Record<string, string>} = {}) {
+  const r = await bella(['run', ...(options.flags ?? []), '--', node, envFixture, ...names], {env: bellaEnv(options.env)})
+  expect(leaked(r.stdout + r.stderr)).toEqual([])
+  const seen = r.code === 0 ? (JSON.parse(r.stdout) as {fingerprints: Record<string, string | null>}).fingerprints : undefined
+  return {...r, seen}
+}
+
+describe('bella run: names the child must not get', () => {
+  const loaderNames = ['GLIBC_TUNABLES', 'NODE_EXTRA_CA_CERTS', 'ENV', 'BASH_ENV', 'GIT_SSH_COMMAND']
+
+  it('withholds GLIBC_TUNABLES, NODE_EXTRA_CA_CERTS, ENV, BASH_ENV and GIT_SSH_COMMAND as reserved, naming them', async () => {
+    const secrets = Object.fromEntries(loaderNames.map((name) => [name, `/nonexistent/${name.toLowerCase()}-${tag}`]))
+    setSecrets(secrets)
+    try {
+      const r = await runSeeing(loaderNames)
+      expect(r.code).toBe(0)
+      expect(r.seen).toEqual(Object.fromEntries(loaderNames.map((name) => [name, null])))
+      for (const name of loaderNames) expect(r.stderr).toMatch(new RegExp(`[ ,:]${name}[,.]`))
+      expect(r.stderr).toContain('reserved')
+    } finally {
+      unsetSecrets(loaderNames)
+    }
+  })
+
+  it("does not pass bella's BELLA_BAXTER_PRIVATE_KEY to the child, unless --pass-credentials", async () => {
+    const {privateKey} = await import('node:crypto').then((c) => c.generateKeyPairSync('ec', {namedCurve: 'prime256v1'}))
+    const pem = privateKey.export({type: 'pkcs8', format: 'pem'}).toString()
+    setValues.DEVICE_KEY = pem
+    const plain = await runSeeing(['BELLA_BAXTER_PRIVATE_KEY', 'LOG_LEVEL'], {env: {BELLA_BAXTER_PRIVATE_KEY: pem}})
+    expect(plain.code).toBe(0)
+    expect(plain.seen!.BELLA_BAXTER_PRIVATE_KEY).toBeNull()
+    expect(plain.seen!.LOG_LEVEL).not.toBeNull() // the device key did decrypt the secrets
+    const passed = await runSeeing(['BELLA_BAXTER_PRIVATE_KEY'], {flags: ['--pass-credentials'], env: {BELLA_BAXTER_PRIVATE_KEY: pem}})
+    expect(passed.code).toBe(0)
+    expect(passed.seen!.BELLA_BAXTER_PRIVATE_KEY).toBe(fingerprint(pem))
+  })
+})
