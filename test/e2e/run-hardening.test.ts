@@ -41,10 +41,13 @@ const bellaEnv = (extra: Record<string, string> = {}): Record<string, string> =>
   ...extra,
 })
 const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16)
-/** Names (never values) of the secrets whose value occurs in `text`, as written or JSON-escaped. */
+/**
+ * Names (never values) of the secrets whose value occurs in `text`: as written, JSON-escaped, or
+ * any NUL-separated piece of it (Node's messages show a NUL as \x00).
+ */
 const leaked = (text: string, values: Record<string, string> = setValues) =>
   Object.entries(values)
-    .filter(([, value]) => value.length >= 4 && [value, JSON.stringify(value).slice(1, -1)].some((v) => text.includes(v)))
+    .filter(([, value]) => [value, JSON.stringify(value).slice(1, -1), ...value.split('\0')].some((v) => v.length >= 6 && text.includes(v)))
     .map(([name]) => name)
 
 /** `bella run [flags] -- node lifecycle-env.js NAMES…`: what the child saw, by fingerprint. */
@@ -83,5 +86,20 @@ describe('bella run: names the child must not get', () => {
     const passed = await runSeeing(['BELLA_BAXTER_PRIVATE_KEY'], {flags: ['--pass-credentials'], env: {BELLA_BAXTER_PRIVATE_KEY: pem}})
     expect(passed.code).toBe(0)
     expect(passed.seen!.BELLA_BAXTER_PRIVATE_KEY).toBe(fingerprint(pem))
+  })
+})
+
+describe('bella run: values an environment cannot hold', () => {
+  it('withholds a value with a NUL byte with a warning naming the secret, never the value, and runs the command', async () => {
+    setSecrets({DB_PASSWORD: `hunter2-${tag}\u0000-after-the-nul-${tag}`, NUL_NEIGHBOUR: `fine-${tag}`})
+    try {
+      const r = await runSeeing(['DB_PASSWORD', 'NUL_NEIGHBOUR'])
+      expect(r.stderr).not.toContain('null bytes')
+      expect(r.code).toBe(0)
+      expect(r.seen).toEqual({DB_PASSWORD: null, NUL_NEIGHBOUR: fingerprint(`fine-${tag}`)})
+      expect(r.stderr).toMatch(/^warning: .*DB_PASSWORD.*NUL/m)
+    } finally {
+      unsetSecrets(['DB_PASSWORD', 'NUL_NEIGHBOUR'])
+    }
   })
 })

@@ -1,13 +1,16 @@
 import {
   buildChildEnv,
+  createRedactor,
   describeWithheld,
   getAllEnvironmentSecrets,
   openSession,
   resolveCommand,
   resolveTarget,
   exitOnTerminatingSignals,
+  redactError,
   runChild,
   type AllEnvironmentSecrets,
+  type Redactor,
   type Session,
   type SessionInput,
   type Target,
@@ -32,6 +35,8 @@ export interface PreparedRun {
   /** The child's complete environment. */
   env: Record<string, string>
   withheld: WithheldSecret[]
+  /** Redacts the fetched secret values from any message bella did not write itself. */
+  redact: Redactor
 }
 
 /** Child environment for `secrets` under the run's options (inherited env, credentials, reserved names). */
@@ -57,17 +62,28 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   options.info(
     `bella: ${Object.keys(fetched.secrets).length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
   )
-  return {session, target, fetched, env, withheld}
+  return {session, target, fetched, env, withheld, redact: redactorFor(fetched.secrets)}
+}
+
+/** A redactor for the values of `secrets` (Node's spawn errors quote environment values). */
+export function redactorFor(secrets: Readonly<Record<string, string>>): Redactor {
+  return createRedactor(Object.values(secrets))
 }
 
 /** Fetches the environment's secrets, starts the command with them, and resolves to its exit code. */
 export async function runWithSecrets(options: RunOptions): Promise<number> {
   const release = exitOnTerminatingSignals()
-  let env: Record<string, string>
+  let prepared: PreparedRun
   try {
-    ;({env} = await prepareRun(options))
+    prepared = await prepareRun(options)
   } finally {
     release()
   }
-  return runChild({command: options.command, args: options.args, env}, {warn: options.warn})
+  const {env, redact} = prepared
+  try {
+    return await runChild({command: options.command, args: options.args, env, redact}, {warn: options.warn})
+  } catch (error) {
+    // Whatever Node or a library said about the start, it reaches the user only redacted.
+    throw redactError(error, redact)
+  }
 }

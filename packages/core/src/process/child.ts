@@ -23,6 +23,11 @@ export interface ChildSpec {
    * Worth turning on when no terminal is involved (containers without -t, CI).
    */
   ownProcessGroup?: boolean
+  /**
+   * Applied to every message taken from Node when the child cannot be started (Node quotes
+   * offending environment values): a redactor that knows the secret values (see createRedactor).
+   */
+  redact?: (text: string) => string
 }
 
 export interface StopOptions {
@@ -83,13 +88,20 @@ export class ChildProcessHandle {
     // Imported here, not at top level: node:child_process costs ~3 ms and core's entry is on
     // every command's start-up path.
     const {spawn} = await import('node:child_process')
-    const child = spawn(path, spec.args ?? [], {
-      argv0: spec.command, // the program sees argv[0] as typed, as with a shell
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: spec.stdio ?? 'inherit',
-      detached: spec.ownProcessGroup === true,
-    })
+    let child: ChildProcess
+    try {
+      child = spawn(path, spec.args ?? [], {
+        argv0: spec.command, // the program sees argv[0] as typed, as with a shell
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: spec.stdio ?? 'inherit',
+        detached: spec.ownProcessGroup === true,
+      })
+    } catch (error) {
+      // Refused before any process existed: invalid options (a value Node will not pass) or an
+      // error libuv reports at once (E2BIG). Either way Node's message may quote a value.
+      throw spawnError(error as NodeJS.ErrnoException, spec, path)
+    }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve)
       child.once('error', (error) => reject(spawnError(error, spec, path)))
@@ -177,7 +189,10 @@ function spawnError(error: NodeJS.ErrnoException, spec: ChildSpec, path: string)
     })
   }
 
-  return generalError(`Cannot start ${spec.command}: ${error.message}`, {code: 'spawn_failed', cause: error})
+  // Node's message may quote the environment (ERR_INVALID_ARG_VALUE shows the value): redacted,
+  // and not attached as the cause.
+  const redact = spec.redact ?? ((text: string) => text)
+  return generalError(`Cannot start ${spec.command}: ${redact(error.message)}`, {code: 'spawn_failed'})
 }
 
 function isDirectory(path: string): boolean {

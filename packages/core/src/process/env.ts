@@ -47,7 +47,16 @@ export function isReservedEnvName(name: string): boolean {
   return RESERVED_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix))
 }
 
-export type WithheldReason = 'invalid-name' | 'reserved'
+/**
+ * Why a secret was not injected: a name that is not a variable name, a reserved name, or a value
+ * no environment can hold (execve's strings end at the first NUL byte).
+ */
+export type WithheldReason = 'invalid-name' | 'reserved' | 'nul-byte'
+
+/** True when `value` can be an environment variable's value. */
+export function isEnvValue(value: string): boolean {
+  return !value.includes('\0')
+}
 
 export interface WithheldSecret {
   name: string
@@ -95,6 +104,11 @@ export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
       continue
     }
 
+    if (!isEnvValue(value)) {
+      withheld.push({name, reason: 'nul-byte'})
+      continue
+    }
+
     env[name] = value
   }
 
@@ -119,6 +133,7 @@ export function describeWithheld(
   const show = (name: string) => (isValidEnvName(name) ? name : JSON.stringify(name))
   const reserved = withheld.filter((w) => w.reason === 'reserved').map((w) => show(w.name))
   const invalid = withheld.filter((w) => w.reason === 'invalid-name').map((w) => show(w.name))
+  const nul = withheld.filter((w) => w.reason === 'nul-byte').map((w) => show(w.name))
   const parts: string[] = []
   if (reserved.length > 0) {
     parts.push(
@@ -133,6 +148,14 @@ export function describeWithheld(
       `${plural(invalid.length, 'secret')} withheld because ${invalid.length === 1 ? 'its name is not a valid' : 'their names are not valid'} ` +
         `environment variable ${invalid.length === 1 ? 'name' : 'names'} (letters, digits and _, not starting with a digit): ` +
         `${invalid.join(', ')}. Rename ${invalid.length === 1 ? 'it' : 'them'} in Bella Baxter to pass ${invalid.length === 1 ? 'it' : 'them'} as environment variables.`,
+    )
+  }
+
+  if (nul.length > 0) {
+    parts.push(
+      `${plural(nul.length, 'secret')} withheld because ${nul.length === 1 ? 'its value contains' : 'their values contain'} a NUL byte, ` +
+        `which an environment variable cannot hold: ${nul.join(', ')}. ` +
+        `Remove the NUL from ${nul.length === 1 ? 'the value' : 'the values'} in Bella Baxter, or have the program read ${nul.length === 1 ? 'it' : 'them'} from a file \`bella agent\` writes (json sink).`,
     )
   }
 

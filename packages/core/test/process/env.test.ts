@@ -94,6 +94,19 @@ describe('buildChildEnv', () => {
   })
 })
 
+describe('buildChildEnv: values an environment cannot hold', () => {
+  it('withholds a value with a NUL byte, whatever the flags, and names it', () => {
+    const secrets = {DB_PASSWORD: 'hunter2-\u0000-rest', OK: 'fine'}
+    const {env, withheld} = buildChildEnv({...base, allowReserved: true, inherited: {}, secrets})
+    expect(env).toEqual({OK: 'fine'})
+    expect(withheld).toEqual([{name: 'DB_PASSWORD', reason: 'nul-byte'}])
+    const message = describeWithheld(withheld) as string
+    expect(message).toContain('DB_PASSWORD')
+    expect(message).toContain('NUL')
+    expect(message).not.toContain('hunter2')
+  })
+})
+
 describe('describeWithheld', () => {
   it('returns undefined when nothing was withheld', () => {
     expect(describeWithheld([])).toBeUndefined()

@@ -18,12 +18,14 @@ import {
   resolveDeviceKey,
   Supervisor,
   exitOnTerminatingSignals,
+  redactError,
   type ChildProcessHandle,
+  type Redactor,
   type ChildSpec,
   type SignalDefinition,
   type SignalTarget,
 } from '@bella/core/runtime'
-import {childEnvFor, prepareRun, type RunOptions} from '../run-service.js'
+import {childEnvFor, prepareRun, redactorFor, type RunOptions} from '../run-service.js'
 import {WatchLoop, systemTimers, type SecretSet, type Timers} from './loop.js'
 import {describeNames, formatDuration, WATCH, type Env, type WatchSettings} from './policy.js'
 
@@ -72,11 +74,14 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     signal: stopping.signal,
   })
 
+  // Each environment's secret values, redacted from whatever Node says if it cannot be started.
+  const redactors = new WeakMap<Env, Redactor>([[prepared.env, prepared.redact]])
   const spec = (env: Env): ChildSpec => ({
     command: options.command,
     args: options.args,
     env: {...env},
     ownProcessGroup: options.ownProcessGroup,
+    redact: redactors.get(env) ?? prepared.redact,
   })
   const starts = new WeakMap<ChildProcessHandle, {at: number; byWatch: boolean}>()
   const signalled = new WeakSet<ChildProcessHandle>()
@@ -137,6 +142,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
   const fetchSet = async (): Promise<SecretSet> => {
     const fetched = await getAllEnvironmentSecrets(api, project, environment)
     const {env, withheld} = childEnvFor(options, fetched.secrets)
+    redactors.set(env, redactorFor(fetched.secrets))
     const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
@@ -181,13 +187,19 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     {version: prepared.fetched.version, env: prepared.env},
   )
 
-  await startChild(prepared.env, false)
+  try {
+    await startChild(prepared.env, false)
+  } catch (error) {
+    throw redactError(error, prepared.redact)
+  }
   options.debug(
     `bella: watching ${project}/${environment} for changes every ${formatDuration(options.pollIntervalMs)} (version ${prepared.fetched.version}); on a change: ${options.signal.name}`,
   )
   loop.start()
   try {
     return await supervisor.wait()
+  } catch (error) {
+    throw redactError(error, spec(nextEnv).redact!)
   } finally {
     loop.stop()
     stopping.abort()
