@@ -6,6 +6,8 @@
  */
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import {createHash, randomBytes} from 'node:crypto'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {bella, fixtures, isolatedHome} from '../helpers/cli.js'
@@ -42,12 +44,15 @@ const bellaEnv = (extra: Record<string, string> = {}): Record<string, string> =>
 })
 const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16)
 /**
- * Names (never values) of the secrets whose value occurs in `text`: as written, JSON-escaped, or
- * any NUL-separated piece of it (Node's messages show a NUL as \x00).
+ * Names (never values) of the secrets whose value occurs in `text`: as written, JSON-escaped, its
+ * first 32 characters (messages cut long values), or any NUL-separated piece of it (Node's
+ * messages show a NUL as \x00).
  */
 const leaked = (text: string, values: Record<string, string> = setValues) =>
   Object.entries(values)
-    .filter(([, value]) => [value, JSON.stringify(value).slice(1, -1), ...value.split('\0')].some((v) => v.length >= 6 && text.includes(v)))
+    .filter(([, value]) =>
+      [value, JSON.stringify(value).slice(1, -1), value.slice(0, 32), ...value.split('\0')].some((v) => v.length >= 6 && text.includes(v)),
+    )
     .map(([name]) => name)
 
 /** `bella run [flags] -- node lifecycle-env.js NAMES…`: what the child saw, by fingerprint. */
@@ -100,6 +105,28 @@ describe('bella run: values an environment cannot hold', () => {
       expect(r.stderr).toMatch(/^warning: .*DB_PASSWORD.*NUL/m)
     } finally {
       unsetSecrets(['DB_PASSWORD', 'NUL_NEIGHBOUR'])
+    }
+  })
+})
+
+describe('bella run: a secret too large for an environment variable', () => {
+  const onLinux = process.platform === 'linux' ? it : it.skip
+  onLinux('exits 126 naming the secret, its size and the 128 KiB per-variable limit, suggesting the file sinks; the command never starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bella-run-big-'))
+    const marker = join(dir, 'started')
+    setSecrets({BIG_CERT: `big-${tag}-${'x'.repeat(140 * 1024)}`})
+    try {
+      const r = await bella(['run', '--', node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {env: bellaEnv()})
+      expect(leaked(r.stdout + r.stderr)).toEqual([])
+      expect(r.stderr).not.toContain('spawn E2BIG')
+      expect(r.code).toBe(126)
+      expect(r.stderr).toMatch(/BIG_CERT is 143,\d{3} bytes/)
+      expect(r.stderr).toContain('131,072')
+      expect(r.stderr).toContain('bella agent')
+      expect(existsSync(marker)).toBe(false)
+    } finally {
+      unsetSecrets(['BIG_CERT'])
+      rmSync(dir, {recursive: true, force: true})
     }
   })
 })

@@ -34,20 +34,24 @@ describe('createRedactor', () => {
 })
 
 describe('redactError', () => {
-  it('keeps kind, code and suggestions of a bella error, with every value redacted and no cause', () => {
-    const cause = new Error('raw hunter2-abc')
-    const error = new BellaError('cannotExecute', 'failed: hunter2-abc', {code: 'x', suggestions: ['not hunter2-abc'], cause})
-    const redacted = redactError(error, createRedactor(['hunter2-abc']))
-    expect(isBellaError(redacted) && redacted.kind).toBe('cannotExecute')
-    expect(redacted.message).toBe(`failed: ${REDACTED}`)
-    expect((redacted as BellaError).suggestions).toEqual([`not ${REDACTED}`])
-    expect((redacted as BellaError).code).toBe('x')
-    expect(redacted.cause).toBeUndefined()
+  it("returns bella's own errors untouched: they quote foreign text only through a redactor", () => {
+    const error = new BellaError('cannotExecute', 'Cannot start true: permission denied', {code: 'x'})
+    expect(redactError(error, createRedactor(['true']))).toBe(error)
   })
 
-  it('turns anything else into a general bella error with a redacted message', () => {
-    const redacted = redactError(new TypeError("must not be 'hunter2-abc'"), createRedactor(['hunter2-abc']))
+  it('turns anything else into a general bella error with a redacted message and no cause', () => {
+    const redacted = redactError(new TypeError("must not be 'hunter2-abc'"), createRedactor(['hunter2-abc'])) as BellaError
     expect(isBellaError(redacted)).toBe(true)
+    expect(redacted.kind).toBe('general')
     expect(redacted.message).toBe(`must not be '${REDACTED}'`)
+    expect(redacted.cause).toBeUndefined()
+  })
+})
+
+describe('createRedactor: large values', () => {
+  it('redacts a 140 KB value (too big for a regular expression) and its cut form', () => {
+    const value = `big-${'x'.repeat(140 * 1024)}`
+    const redact = createRedactor([value, 'small-one'])
+    expect(redact(`a ${value} b small-one c ${value.slice(0, 100)}...`)).toBe(`a ${REDACTED} b ${REDACTED} c ${REDACTED}...`)
   })
 })

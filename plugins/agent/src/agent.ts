@@ -178,7 +178,7 @@ export class Agent {
     })
     if (initial && failures.length > 0 && (this.options.once || failures.some(({error}) => isFatal(error)))) {
       const first = failures.find(({error}) => this.options.once || isFatal(error))!
-      throw watchError(first.watch, first.error, this.describe(first.error), failures.length - 1, this.options.once)
+      throw watchError(first.watch, first.error, this.describe(first.error, false), failures.length - 1, this.options.once)
     }
     for (const {watch, error} of failures) this.fail(watch, error)
     if (this.options.once) return
@@ -283,7 +283,7 @@ export class Agent {
   }
 
   private fail(watch: WatchState, error: unknown): void {
-    const message = this.describe(error)
+    const message = this.describe(error, false)
     if (!watch.failure) {
       watch.failure = {count: 1, since: Date.now(), message}
       this.options.log.emit({
@@ -543,10 +543,12 @@ export class Agent {
   }
 
   /**
-   * An error's message with every secret value the agent holds redacted: sinks and strategies are
-   * plugins, and their libraries' messages may quote what they were given.
+   * An error's message, with every secret value the agent holds redacted when it comes from code
+   * bella does not own: sinks and strategies are plugins, and their libraries' messages may quote
+   * what they were given. bella's own errors (the API client's) are left as written.
    */
-  private describe(error: unknown): string {
+  private describe(error: unknown, foreign = true): string {
+    if (!foreign && isBellaError(error)) return errorMessage(error)
     const sets = this.watches.flatMap((w) => [w.staged?.secrets, w.committed?.secrets])
     const cached = this.redactor
     if (!cached || cached.sets.length !== sets.length || sets.some((set, i) => set !== cached.sets[i])) {

@@ -3,6 +3,7 @@ import {statSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {BellaError, generalError} from '../errors.js'
 import {type ChildExit, toChildExit} from './exit.js'
+import {checkSpawnSize, spawnSizeError} from './limits.js'
 import {resolveCommand} from './resolve.js'
 
 export const DEFAULT_KILL_TIMEOUT_MS = 10_000
@@ -81,10 +82,13 @@ export class ChildProcessHandle {
 
   /**
    * Resolve the command, spawn it (no shell) and wait until the OS has started it.
-   * @throws BellaError `notFound` (127) or `cannotExecute` (126) when it cannot be started.
+   * @throws BellaError `notFound` (127) or `cannotExecute` (126) when it cannot be started, also
+   *   when its environment is too large to exec (naming the variable, see checkSpawnSize).
    */
   static async start(spec: ChildSpec): Promise<ChildProcessHandle> {
     const path = resolveCommand(spec.command, spec.env.PATH, {cwd: spec.cwd})
+    const tooLarge = checkSpawnSize({command: spec.command, args: spec.args, env: spec.env})
+    if (tooLarge) throw spawnSizeError(tooLarge, spec.command)
     // Imported here, not at top level: node:child_process costs ~3 ms and core's entry is on
     // every command's start-up path.
     const {spawn} = await import('node:child_process')
@@ -186,6 +190,16 @@ function spawnError(error: NodeJS.ErrnoException, spec: ChildSpec, path: string)
       code: 'command_not_executable',
       suggestions: [`Check the file's permissions and format (\`ls -l ${path}\`).`],
       cause: error,
+    })
+  }
+
+  if (error.code === 'E2BIG') {
+    // checkSpawnSize let it through (a smaller stack limit than usual): still a 126, with the hint.
+    return new BellaError('cannotExecute', `Cannot start ${spec.command}: its arguments and environment are too large for the system (E2BIG).`, {
+      code: 'environment_too_large',
+      suggestions: [
+        'keep large values out of the environment: have `bella agent` write them to a file (dotenv, json or yaml sink) and let the program read that file',
+      ],
     })
   }
 
