@@ -17,7 +17,9 @@ import {
   loadDeviceKey,
   resolveDeviceKey,
   Supervisor,
+  checkSpawnSize,
   exitOnTerminatingSignals,
+  spawnSizeError,
   redactError,
   type ChildProcessHandle,
   type Redactor,
@@ -115,6 +117,15 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
 
   // What a restart starts the command with: set by the loop just before it calls the strategy.
   let nextEnv: Env = prepared.env
+  /**
+   * Throws (a 126 naming the variable and its size) when `env` cannot be exec'd: checked before
+   * the running child is stopped, so a value too large for an environment never leaves the
+   * service down. The loop reports the error and keeps watching; the child keeps running.
+   */
+  const assertSpawnable = (env: Env) => {
+    const problem = checkSpawnSize({command: options.command, args: options.args, env})
+    if (problem) throw spawnSizeError(problem, options.command)
+  }
   const signalTarget: SignalTarget = {
     get description() {
       const pid = supervisor.current?.pid
@@ -125,6 +136,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     },
     async restart() {
       if (supervisor.shuttingDown) return
+      assertSpawnable(nextEnv)
       const old = supervisor.current
       // SIGTERM, up to --kill-timeout for it to exit, SIGKILL; then the same command with the new
       // environment. A SIGINT/SIGTERM bella gets meanwhile ends everything: no new child.
@@ -166,6 +178,8 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       fetch: fetchSet,
       async deliver(set, changed) {
         nextEnv = set.env
+        // Before announcing a restart that cannot happen (restart() checks again, for plugins).
+        if (options.signal.name === 'restart') assertSpawnable(set.env)
         const pid = supervisor.current?.pid
         const what = `bella: secrets changed (version ${set.version}, ${describeNames(changed)})`
         if (options.signal.name === 'restart') options.say(`${what}; restarting the command (pid ${pid})`)
