@@ -130,3 +130,24 @@ describe('bella run: a secret too large for an environment variable', () => {
     }
   })
 })
+
+describe('bella run: a malformed secrets response', () => {
+  it.each(['secrets-null', 'secrets-array', 'secrets-missing', 'value-not-string'] as const)(
+    'with %s is an API error (exit 4) naming the endpoint; nothing is injected, the command never starts',
+    async (mode) => {
+      const dir = mkdtempSync(join(tmpdir(), 'bella-run-malformed-'))
+      const marker = join(dir, 'started')
+      emulator.injectFault({type: 'payload', mode, count: 'always'})
+      try {
+        const r = await bella(['run', '--', node, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {env: bellaEnv()})
+        expect(leaked(r.stdout + r.stderr)).toEqual([])
+        expect(r.code).toBe(4)
+        expect(r.stderr).toContain('/api/v1/projects/demo/environments/dev/secrets')
+        expect(r.stderr).toContain('malformed')
+        expect(existsSync(marker)).toBe(false)
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
+    },
+  )
+})

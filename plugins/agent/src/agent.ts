@@ -326,7 +326,7 @@ export class Agent {
     const slug = await this.providerSlug(watch)
     // The marker first: a change between the two calls is then seen by the next poll, never lost.
     const hash = await getProviderSecretsHash(this.api!, project, environment, slug)
-    const secrets = await getProviderSecrets(this.api!, project, environment, slug)
+    const {secrets} = await getProviderSecrets(this.api!, project, environment, slug)
     return {marker: `h${hash.hash}`, secrets}
   }
 

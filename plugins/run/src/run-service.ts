@@ -9,7 +9,7 @@ import {
   exitOnTerminatingSignals,
   redactError,
   runChild,
-  type AllEnvironmentSecrets,
+  type FetchedEnvironmentSecrets,
   type Redactor,
   type Session,
   type SessionInput,
@@ -31,7 +31,7 @@ export interface RunOptions {
 export interface PreparedRun {
   session: Session
   target: Target
-  fetched: AllEnvironmentSecrets
+  fetched: FetchedEnvironmentSecrets
   /** The child's complete environment. */
   env: Record<string, string>
   withheld: WithheldSecret[]

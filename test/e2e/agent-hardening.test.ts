@@ -1,0 +1,63 @@
+/**
+ * `bella agent --once` and secrets responses or values it must not write: the real bin/run.js
+ * against an emulator of its own (test/fixtures/agent-harness.ts seed). Every test first checks
+ * that no value reached bella's output, so a failing expectation can never print one.
+ */
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
+import {agentEnv, agentSeed, leaked} from '../fixtures/agent-harness.js'
+import {bella} from '../helpers/cli.js'
+
+let emulator: Emulator
+let root: string
+beforeAll(async () => {
+  emulator = await startEmulator({port: 0, seed: agentSeed()})
+  root = mkdtempSync(join(tmpdir(), 'bella-agent-hardening-'))
+})
+afterAll(async () => {
+  await emulator.close()
+  rmSync(root, {recursive: true, force: true})
+})
+beforeEach(() => emulator.clearFaults())
+
+const SINKS = 'sinks:\n  - {type: dotenv, path: .env}\n  - {type: json, path: secrets.json}\n  - {type: yaml, path: secrets.yaml}\n'
+let counter = 0
+/** A fresh folder with a bella-agent.yaml writing all three sinks from `watches`. */
+function project(watches: string): string {
+  const dir = join(root, `p${++counter}`)
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'bella-agent.yaml'), `watches:\n${watches}${SINKS}`)
+  return dir
+}
+const once = (dir: string) => bella(['agent', '--once'], {cwd: dir, env: agentEnv(emulator.url, emulator.apiKeys[0]!.key)})
+
+describe('bella agent --once: a malformed secrets response', () => {
+  it.each(['secrets-null', 'secrets-array', 'secrets-missing', 'value-not-string'] as const)(
+    'with %s is an API error (exit 4) naming the endpoint; no file is rewritten',
+    async (mode) => {
+      const dir = project('  - {project: shop, environment: dev}\n')
+      writeFileSync(join(dir, '.env'), 'OLD=1\n')
+      emulator.injectFault({type: 'payload', mode, count: 'always'})
+      const r = await once(dir)
+      expect(leaked(r.stdout + r.stderr)).toEqual([])
+      expect(r.code).toBe(4)
+      expect(r.stderr).toContain('/api/v1/projects/shop/environments/dev/secrets')
+      expect(r.stderr).toContain('malformed')
+      expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('OLD=1\n')
+      expect(existsSync(join(dir, 'secrets.json'))).toBe(false)
+    },
+  )
+
+  it('from a provider watch is refused the same way', async () => {
+    const dir = project('  - {project: shop, environment: dev, provider: aws-dev}\n')
+    emulator.injectFault({type: 'payload', mode: 'secrets-null', count: 'always'})
+    const r = await once(dir)
+    expect(leaked(r.stdout + r.stderr)).toEqual([])
+    expect(r.code).toBe(4)
+    expect(r.stderr).toContain('/providers/aws-dev/secrets')
+    expect(existsSync(join(dir, '.env'))).toBe(false)
+  })
+})
