@@ -61,3 +61,27 @@ describe('bella agent --once: a malformed secrets response', () => {
     expect(existsSync(join(dir, '.env'))).toBe(false)
   })
 })
+
+describe('bella agent --once: values sealed at rest', () => {
+  it('writes no sealed value to any sink and warns naming the secret, never the value', async () => {
+    const value = `bellabaxter:v2:${Buffer.from('sealed-at-rest-value').toString('base64')}`
+    emulator.setSecrets({project: 'shop', environment: 'dev', provider: 'vault-dev'}, {set: {SEALED_KEY: value}})
+    try {
+      for (const watch of ['  - {project: shop, environment: dev}\n', '  - {project: shop, environment: dev, provider: vault-dev}\n']) {
+        const dir = project(watch)
+        const r = await once(dir)
+        expect(leaked(r.stdout + r.stderr, {SEALED_KEY: value})).toEqual([])
+        expect(r.code).toBe(0)
+        expect(r.stderr).toMatch(/warning: .*SEALED_KEY.*sealed/)
+        for (const file of ['.env', 'secrets.json', 'secrets.yaml']) {
+          const text = readFileSync(join(dir, file), 'utf8')
+          expect(text).not.toContain('bellabaxter:v')
+          expect(text).toContain('DATABASE_URL')
+        }
+        expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'))).not.toHaveProperty('SEALED_KEY')
+      }
+    } finally {
+      emulator.setSecrets({project: 'shop', environment: 'dev'}, {unset: ['SEALED_KEY']})
+    }
+  })
+})

@@ -151,3 +151,18 @@ describe('bella run: a malformed secrets response', () => {
     },
   )
 })
+
+describe('bella run: values sealed at rest', () => {
+  it('withholds bellabaxter:v1:/v2: values with a warning naming the secrets, never the values', async () => {
+    const sealed = {SEALED_V1: `bellabaxter:v1:${Buffer.from(`sealed-one-${tag}`).toString('base64')}`, SEALED_V2: `bellabaxter:v2:${Buffer.from(`sealed-two-${tag}`).toString('base64')}`}
+    setSecrets({...sealed, PLAIN_NEIGHBOUR: `plain-${tag}`})
+    try {
+      const r = await runSeeing(['SEALED_V1', 'SEALED_V2', 'PLAIN_NEIGHBOUR'])
+      expect(r.code).toBe(0)
+      expect(r.seen).toEqual({SEALED_V1: null, SEALED_V2: null, PLAIN_NEIGHBOUR: fingerprint(`plain-${tag}`)})
+      expect(r.stderr).toMatch(/^warning: .*sealed.*SEALED_V1, SEALED_V2/m)
+    } finally {
+      unsetSecrets(['SEALED_V1', 'SEALED_V2', 'PLAIN_NEIGHBOUR'])
+    }
+  })
+})

@@ -18,12 +18,14 @@ import {performance} from 'node:perf_hooks'
 import {
   BellaError,
   createRedactor,
+  describeSealed,
   getAllEnvironmentSecrets,
   getEnvironmentProviders,
   getEnvironmentSecretsVersion,
   getProviderSecrets,
   getProviderSecretsHash,
   isBellaError,
+  isValidEnvName,
   usageError,
   type ApiClient,
   type Env,
@@ -70,6 +72,8 @@ interface Fetched {
   marker: string
   secrets: Record<string, string>
   version?: number
+  /** Secrets left out because their value came sealed at rest (names only). */
+  sealed: string[]
 }
 
 interface WatchState {
@@ -321,13 +325,13 @@ export class Agent {
     const {project, environment} = watch.config
     if (!watch.config.provider) {
       const all = await getAllEnvironmentSecrets(this.api!, project, environment)
-      return {marker: `v${all.version}`, secrets: all.secrets, version: all.version}
+      return {marker: `v${all.version}`, secrets: all.secrets, version: all.version, sealed: all.sealed}
     }
     const slug = await this.providerSlug(watch)
     // The marker first: a change between the two calls is then seen by the next poll, never lost.
     const hash = await getProviderSecretsHash(this.api!, project, environment, slug)
-    const {secrets} = await getProviderSecrets(this.api!, project, environment, slug)
-    return {marker: `h${hash.hash}`, secrets}
+    const {secrets, sealed} = await getProviderSecrets(this.api!, project, environment, slug)
+    return {marker: `h${hash.hash}`, secrets, sealed}
   }
 
   /** The configured provider (slug, name or id, as the official agent accepts) → its slug. */
@@ -583,6 +587,15 @@ export class Agent {
       changed,
       ...(fetched.version === undefined ? {} : {version: fetched.version}),
     })
+    if (fetched.sealed.length > 0) {
+      this.options.log.emit({
+        event: 'withheld',
+        level: 'warn',
+        message: `${watch.config.label}: ${describeSealed(fetched.sealed.map((n) => (isValidEnvName(n) ? n : JSON.stringify(n))))}`,
+        watch: watch.config.label,
+        keys: fetched.sealed,
+      })
+    }
   }
 
   private emitStopped(message: string, signal: NodeJS.Signals | undefined): void {

@@ -9,6 +9,7 @@ import {
   exitOnTerminatingSignals,
   redactError,
   runChild,
+  type ChildEnv,
   type FetchedEnvironmentSecrets,
   type Redactor,
   type Session,
@@ -39,14 +40,18 @@ export interface PreparedRun {
   redact: Redactor
 }
 
-/** Child environment for `secrets` under the run's options (inherited env, credentials, reserved names). */
-export function childEnvFor(options: RunOptions, secrets: Readonly<Record<string, string>>) {
-  return buildChildEnv({
+/**
+ * Child environment for `secrets` under the run's options (inherited env, credentials, reserved
+ * names); `sealed` names the secrets the API layer already left out for being sealed at rest.
+ */
+export function childEnvFor(options: RunOptions, secrets: Readonly<Record<string, string>>, sealed: readonly string[] = []): ChildEnv {
+  const built = buildChildEnv({
     inherited: options.session.env,
     secrets,
     passCredentials: options.passCredentials,
     allowReserved: options.allowReserved,
   })
+  return {env: built.env, withheld: [...sealed.map((name): WithheldSecret => ({name, reason: 'sealed'})), ...built.withheld]}
 }
 
 /** Checks the command, opens the session, fetches the secrets and builds the child environment. */
@@ -56,11 +61,11 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   const session = await openSession(options.session)
   const target = await resolveTarget(session)
   const fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
-  const {env, withheld} = childEnvFor(options, fetched.secrets)
+  const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
   const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
   if (warning) options.warn(warning)
   options.info(
-    `bella: ${Object.keys(fetched.secrets).length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
+    `bella: ${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
   )
   return {session, target, fetched, env, withheld, redact: redactorFor(fetched.secrets)}
 }

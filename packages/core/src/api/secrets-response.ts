@@ -8,16 +8,9 @@
  * server always decrypts, so one in a response is the server's error. They are taken out here and
  * named in `sealed`, so no caller (child environment, sink, SDK) can pass one on.
  */
-import {isValidEnvName} from '../process/env.js'
+import {isSealedValue, isValidEnvName} from '../process/env.js'
 import {unreachableError, type BellaError} from '../errors.js'
 import type {AllEnvironmentSecrets} from './types.js'
-
-/** `bellabaxter:v1:`, `bellabaxter:v2:`, and any later version of the sealed-value format. */
-const SEALED = /^bellabaxter:v\d+:/
-
-export function isSealedValue(value: string): boolean {
-  return SEALED.test(value)
-}
 
 export interface SecretsPayload {
   /** Name → value, built as own properties (`__proto__` is a name like any other). */

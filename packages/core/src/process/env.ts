@@ -48,10 +48,18 @@ export function isReservedEnvName(name: string): boolean {
 }
 
 /**
- * Why a secret was not injected: a name that is not a variable name, a reserved name, or a value
- * no environment can hold (execve's strings end at the first NUL byte).
+ * Why a secret was not injected: a name that is not a variable name, a reserved name, a value no
+ * environment can hold (execve's strings end at the first NUL byte), or a value still sealed at
+ * rest (`bellabaxter:v1:…`, contract §3.7: the server serves values decrypted, so it is an error).
  */
-export type WithheldReason = 'invalid-name' | 'reserved' | 'nul-byte'
+export type WithheldReason = 'invalid-name' | 'reserved' | 'nul-byte' | 'sealed'
+
+const SEALED = /^bellabaxter:v\d+:/
+
+/** True for a value sealed at rest (`bellabaxter:v1:`, `bellabaxter:v2:`, …), which is never a secret's value. */
+export function isSealedValue(value: string): boolean {
+  return SEALED.test(value)
+}
 
 /** True when `value` can be an environment variable's value. */
 export function isEnvValue(value: string): boolean {
@@ -104,6 +112,11 @@ export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
       continue
     }
 
+    if (isSealedValue(value)) {
+      withheld.push({name, reason: 'sealed'})
+      continue
+    }
+
     if (!isEnvValue(value)) {
       withheld.push({name, reason: 'nul-byte'})
       continue
@@ -134,6 +147,7 @@ export function describeWithheld(
   const reserved = withheld.filter((w) => w.reason === 'reserved').map((w) => show(w.name))
   const invalid = withheld.filter((w) => w.reason === 'invalid-name').map((w) => show(w.name))
   const nul = withheld.filter((w) => w.reason === 'nul-byte').map((w) => show(w.name))
+  const sealed = withheld.filter((w) => w.reason === 'sealed').map((w) => show(w.name))
   const parts: string[] = []
   if (reserved.length > 0) {
     parts.push(
@@ -151,6 +165,8 @@ export function describeWithheld(
     )
   }
 
+  if (sealed.length > 0) parts.push(describeSealed(sealed))
+
   if (nul.length > 0) {
     parts.push(
       `${plural(nul.length, 'secret')} withheld because ${nul.length === 1 ? 'its value contains' : 'their values contain'} a NUL byte, ` +
@@ -160,6 +176,15 @@ export function describeWithheld(
   }
 
   return parts.join(' ')
+}
+
+/** The warning for secrets whose value came sealed (`names` already quoted where needed). */
+export function describeSealed(names: readonly string[]): string {
+  return (
+    `${plural(names.length, 'secret')} withheld because ${names.length === 1 ? 'its value is' : 'their values are'} still sealed ` +
+    `(bellabaxter:v…), which the server should have decrypted: ${names.join(', ')}. Ask the server's operator to check ` +
+    `${names.length === 1 ? 'it' : 'them'}; bella never passes on a sealed value.`
+  )
 }
 
 function plural(n: number, word: string): string {

@@ -70,3 +70,12 @@ describe('parseSecretsPayload (the shapes of contract §3.4)', () => {
     expect(thrown(() => parseSecretsPayload([null], PATH)).code).toBe('api_invalid_response')
   })
 })
+
+describe('sealed values (contract §3.7)', () => {
+  it('are never returned as secrets: left out and named, in every shape', () => {
+    const secrets = {A: '1', S1: 'bellabaxter:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA', S2: 'bellabaxter:v2:BBBB', NOT: 'bellabaxter:x'}
+    expect(parseAllEnvironmentSecrets(full(secrets), PATH, 'e')).toMatchObject({secrets: {A: '1', NOT: 'bellabaxter:x'}, sealed: ['S1', 'S2']})
+    const items = Object.entries(secrets).map(([key, value]) => ({key, value}))
+    expect(parseSecretsPayload(items, PATH)).toEqual({secrets: {A: '1', NOT: 'bellabaxter:x'}, sealed: ['S1', 'S2']})
+  })
+})

@@ -107,6 +107,19 @@ describe('buildChildEnv: values an environment cannot hold', () => {
   })
 })
 
+describe('buildChildEnv: sealed values', () => {
+  it('withholds a value sealed at rest (bellabaxter:v1:/v2:), whatever the flags, and names it', () => {
+    const secrets = {S1: 'bellabaxter:v1:c2VhbGVkLXZhbHVlLTE=', S2: 'bellabaxter:v2:c2VhbGVk', OK: 'bellabaxter is fine'}
+    const {env, withheld} = buildChildEnv({...base, allowReserved: true, inherited: {}, secrets})
+    expect(env).toEqual({OK: 'bellabaxter is fine'})
+    expect(withheld).toEqual([{name: 'S1', reason: 'sealed'}, {name: 'S2', reason: 'sealed'}])
+    const message = describeWithheld(withheld) as string
+    expect(message).toContain('S1, S2')
+    expect(message).toContain('sealed')
+    expect(message).not.toContain('c2VhbGVk')
+  })
+})
+
 describe('describeWithheld', () => {
   it('returns undefined when nothing was withheld', () => {
     expect(describeWithheld([])).toBeUndefined()

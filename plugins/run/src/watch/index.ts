@@ -153,12 +153,12 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
   let lastWithheld = describeWithheld(prepared.withheld, {allowFlag: '--allow-reserved-env'})
   const fetchSet = async (): Promise<SecretSet> => {
     const fetched = await getAllEnvironmentSecrets(api, project, environment)
-    const {env, withheld} = childEnvFor(options, fetched.secrets)
+    const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
     redactors.set(env, redactorFor(fetched.secrets))
     const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
-    options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length - withheld.length} secrets)`)
+    options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets)`)
     return {version: fetched.version, env}
   }
 
