@@ -4,6 +4,8 @@
  * that no value reached bella's output, so a failing expectation can never print one.
  */
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {parse as parseDotenv} from 'dotenv'
+import {parse as parseYaml} from 'yaml'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -84,4 +86,51 @@ describe('bella agent --once: values sealed at rest', () => {
       emulator.setSecrets({project: 'shop', environment: 'dev'}, {unset: ['SEALED_KEY']})
     }
   })
+})
+
+describe('bella agent --once: names are data', () => {
+  const odd = Object.fromEntries([['__proto__', 'proto-value-1'], ['constructor', 'ctor-value-2'], ['toString', 'tostring-value-3']])
+  const withOdd = async (body: () => Promise<void>) => {
+    emulator.setSecrets({project: 'shop', environment: 'dev', provider: 'vault-dev'}, {set: odd})
+    try {
+      await body()
+    } finally {
+      emulator.setSecrets({project: 'shop', environment: 'dev'}, {unset: Object.keys(odd)})
+    }
+  }
+  const own = (parsed: object, name: string) => Object.getOwnPropertyDescriptor(parsed, name)?.value
+
+  it('writes secrets named __proto__, constructor and toString to the json and yaml sinks', () =>
+    withOdd(async () => {
+      const dir = join(root, `p${++counter}`)
+      mkdirSync(dir)
+      writeFileSync(join(dir, 'bella-agent.yaml'), 'watches: [{project: shop, environment: dev}]\nsinks: [{type: json, path: s.json}, {type: yaml, path: s.yaml}]\n')
+      const r = await once(dir)
+      expect(leaked(r.stdout + r.stderr, odd)).toEqual([])
+      expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('error')])
+      const json = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as object
+      const yaml = parseYaml(readFileSync(join(dir, 's.yaml'), 'utf8')) as object
+      for (const [name, value] of Object.entries(odd)) {
+        expect(['json', name, own(json, name)]).toEqual(['json', name, value])
+        expect(['yaml', name, own(yaml, name)]).toEqual(['yaml', name, value])
+      }
+    }))
+
+  it('writes constructor and toString to a dotenv file; __proto__, which dotenv parsers drop, is refused by name, never skipped', () =>
+    withOdd(async () => {
+      const dir = project('  - {project: shop, environment: dev}\n')
+      const r = await once(dir)
+      expect(leaked(r.stdout + r.stderr, odd)).toEqual([])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('secret "__proto__" cannot be written to a .env file')
+      expect(existsSync(join(dir, '.env'))).toBe(false)
+      // The json and yaml sinks of the same config did get all three.
+      expect(own(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as object, '__proto__')).toBe('proto-value-1')
+
+      emulator.setSecrets({project: 'shop', environment: 'dev'}, {unset: ['__proto__']})
+      const again = await once(dir)
+      expect([again.code, again.stderr]).toEqual([0, expect.not.stringContaining('error')])
+      const dotenv = parseDotenv(readFileSync(join(dir, '.env')))
+      expect([own(dotenv, 'constructor'), own(dotenv, 'toString')]).toEqual(['ctor-value-2', 'tostring-value-3'])
+    }))
 })

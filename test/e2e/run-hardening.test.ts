@@ -166,3 +166,24 @@ describe('bella run: values sealed at rest', () => {
     }
   })
 })
+
+describe('names are data: __proto__, constructor, toString', () => {
+  // A literal {__proto__: …} would set the prototype: build the map the way JSON.parse does.
+  const oddMap = () => Object.fromEntries([['__proto__', `proto-${tag}`], ['constructor', `ctor-${tag}`], ['toString', `tostring-${tag}`]])
+
+  it('bella emulator set stores them and bella run hands all three to the child', async () => {
+    Object.assign(setValues, {PROTO: `proto-${tag}`, CTOR: `ctor-${tag}`, TOSTRING: `tostring-${tag}`})
+    const words = Object.entries(oddMap()).map(([name, value]) => `${name}=${value}`)
+    const set = await bella(['emulator', 'set', ...words], {env: bellaEnv()})
+    expect(leaked(set.stdout + set.stderr)).toEqual([])
+    expect([set.code, set.stderr]).toEqual([0, expect.any(String)])
+    try {
+      const r = await runSeeing(['__proto__', 'constructor', 'toString'])
+      expect([r.code, r.stderr]).toEqual([0, ''])
+      expect(r.seen).toEqual(Object.fromEntries(Object.entries(oddMap()).map(([name, value]) => [name, fingerprint(value)])))
+      expect(r.stderr).toBe('')
+    } finally {
+      unsetSecrets(['__proto__', 'constructor', 'toString'])
+    }
+  })
+})

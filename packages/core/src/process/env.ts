@@ -91,12 +91,14 @@ export interface ChildEnv {
 }
 
 export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
-  const env: Record<string, string> = {}
+  // A Map, turned into an object by fromEntries: names are data, and an assignment `env[name]`
+  // would turn a variable named `__proto__` into a prototype change and lose it.
+  const env = new Map<string, string>()
   for (const [name, value] of Object.entries(options.inherited)) {
     if (value === undefined) continue
     // Only exact names: the child of a parent with `bella_baxter_api_key` did not get it from bella.
     if (!options.passCredentials && CREDENTIAL_ENV_NAMES.includes(name)) continue
-    env[name] = value
+    env.set(name, value)
   }
 
   const allowed = new Set((options.allowNames ?? []).map((n) => n.toUpperCase()))
@@ -122,10 +124,10 @@ export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
       continue
     }
 
-    env[name] = value
+    env.set(name, value)
   }
 
-  return {env, withheld}
+  return {env: Object.fromEntries(env), withheld}
 }
 
 export interface DescribeWithheldOptions {

@@ -107,6 +107,17 @@ describe('buildChildEnv: values an environment cannot hold', () => {
   })
 })
 
+describe('buildChildEnv: names are data', () => {
+  it('keeps secrets and inherited variables named __proto__, constructor and toString as ordinary entries', () => {
+    const secrets = Object.fromEntries([['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']])
+    const inherited = Object.fromEntries([['__proto__', 'inherited'], ['HOME', '/h']])
+    const {env, withheld} = buildChildEnv({...base, inherited, secrets})
+    expect(withheld).toEqual([])
+    expect(Object.entries(env)).toEqual([['__proto__', 'p'], ['HOME', '/h'], ['constructor', 'c'], ['toString', 't']])
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype)
+  })
+})
+
 describe('buildChildEnv: sealed values', () => {
   it('withholds a value sealed at rest (bellabaxter:v1:/v2:), whatever the flags, and names it', () => {
     const secrets = {S1: 'bellabaxter:v1:c2VhbGVkLXZhbHVlLTE=', S2: 'bellabaxter:v2:c2VhbGVk', OK: 'bellabaxter is fine'}
