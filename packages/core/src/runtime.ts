@@ -2,6 +2,7 @@
 // `bella run`'s start-up budget, so the fast run path (and any library user) imports this entry,
 // which must never import @oclif/core at run time (type-only imports are fine).
 export * from './errors.js'
+export * from './redact.js'
 export * from './output.js'
 export * from './crypto/api-key.js'
 export * from './crypto/hmac.js'

@@ -17,15 +17,19 @@
 import {performance} from 'node:perf_hooks'
 import {
   BellaError,
+  createRedactor,
+  describeSealed,
   getAllEnvironmentSecrets,
   getEnvironmentProviders,
   getEnvironmentSecretsVersion,
   getProviderSecrets,
   getProviderSecretsHash,
   isBellaError,
+  isValidEnvName,
   usageError,
   type ApiClient,
   type Env,
+  type Redactor,
   type Registries,
 } from '@bella/core'
 import {loadAgentConfig, type AgentConfig, type ConfigError, type WatchConfig} from './config/load.js'
@@ -68,6 +72,8 @@ interface Fetched {
   marker: string
   secrets: Record<string, string>
   version?: number
+  /** Secrets left out because their value came sealed at rest (names only). */
+  sealed: string[]
 }
 
 interface WatchState {
@@ -96,6 +102,7 @@ export class Agent {
   private writeFailed = false
   private signalOwed = false
   private readonly reportedCollisions = new Set<string>()
+  private redactor: {sets: unknown[]; redact: Redactor} | undefined
   private readonly random: () => number
   private readonly timers: AgentTimers
   private resolveDone!: (code: number) => void
@@ -175,7 +182,7 @@ export class Agent {
     })
     if (initial && failures.length > 0 && (this.options.once || failures.some(({error}) => isFatal(error)))) {
       const first = failures.find(({error}) => this.options.once || isFatal(error))!
-      throw watchError(first.watch, first.error, failures.length - 1, this.options.once)
+      throw watchError(first.watch, first.error, this.describe(first.error, false), failures.length - 1, this.options.once)
     }
     for (const {watch, error} of failures) this.fail(watch, error)
     if (this.options.once) return
@@ -280,7 +287,7 @@ export class Agent {
   }
 
   private fail(watch: WatchState, error: unknown): void {
-    const message = errorMessage(error)
+    const message = this.describe(error, false)
     if (!watch.failure) {
       watch.failure = {count: 1, since: Date.now(), message}
       this.options.log.emit({
@@ -318,13 +325,13 @@ export class Agent {
     const {project, environment} = watch.config
     if (!watch.config.provider) {
       const all = await getAllEnvironmentSecrets(this.api!, project, environment)
-      return {marker: `v${all.version}`, secrets: all.secrets, version: all.version}
+      return {marker: `v${all.version}`, secrets: all.secrets, version: all.version, sealed: all.sealed}
     }
     const slug = await this.providerSlug(watch)
     // The marker first: a change between the two calls is then seen by the next poll, never lost.
     const hash = await getProviderSecretsHash(this.api!, project, environment, slug)
-    const secrets = await getProviderSecrets(this.api!, project, environment, slug)
-    return {marker: `h${hash.hash}`, secrets}
+    const {secrets, sealed} = await getProviderSecrets(this.api!, project, environment, slug)
+    return {marker: `h${hash.hash}`, secrets, sealed}
   }
 
   /** The configured provider (slug, name or id, as the official agent accepts) → its slug. */
@@ -398,7 +405,7 @@ export class Agent {
             event: 'write-failed',
             // Said once per failing streak; repeats only with --verbose.
             level: this.writeFailed ? 'debug' : 'error',
-            message: `could not write ${sink.target} (${type}): ${errorMessage(result.reason)}; it keeps its previous content`,
+            message: `could not write ${sink.target} (${type}): ${this.describe(result.reason)}; it keeps its previous content`,
             sink: type,
             target: sink.target,
           })
@@ -484,7 +491,7 @@ export class Agent {
       this.options.log.emit({
         event: 'signal-skipped',
         level: 'warn',
-        message: `could not ${processConfig.signal} ${found.target.description}: ${errorMessage(error)}`,
+        message: `could not ${processConfig.signal} ${found.target.description}: ${this.describe(error)}`,
         pid: found.pid,
         pidFile: label,
       })
@@ -536,7 +543,22 @@ export class Agent {
 
   /** A bug, not an API problem: report it and keep serving the last good files. */
   private internalError(error: unknown): void {
-    this.options.log.emit({event: 'error', level: 'error', message: `internal error: ${errorMessage(error)}`})
+    this.options.log.emit({event: 'error', level: 'error', message: `internal error: ${this.describe(error)}`})
+  }
+
+  /**
+   * An error's message, with every secret value the agent holds redacted when it comes from code
+   * bella does not own: sinks and strategies are plugins, and their libraries' messages may quote
+   * what they were given. bella's own errors (the API client's) are left as written.
+   */
+  private describe(error: unknown, foreign = true): string {
+    if (!foreign && isBellaError(error)) return errorMessage(error)
+    const sets = this.watches.flatMap((w) => [w.staged?.secrets, w.committed?.secrets])
+    const cached = this.redactor
+    if (!cached || cached.sets.length !== sets.length || sets.some((set, i) => set !== cached.sets[i])) {
+      this.redactor = {sets, redact: createRedactor(sets.flatMap((set) => (set ? Object.values(set) : [])))}
+    }
+    return this.redactor!.redact(errorMessage(error))
   }
 
   private emitStart(config: AgentConfig): void {
@@ -565,6 +587,15 @@ export class Agent {
       changed,
       ...(fetched.version === undefined ? {} : {version: fetched.version}),
     })
+    if (fetched.sealed.length > 0) {
+      this.options.log.emit({
+        event: 'withheld',
+        level: 'warn',
+        message: `${watch.config.label}: ${describeSealed(fetched.sealed.map((n) => (isValidEnvName(n) ? n : JSON.stringify(n))))}`,
+        watch: watch.config.label,
+        keys: fetched.sealed,
+      })
+    }
   }
 
   private emitStopped(message: string, signal: NodeJS.Signals | undefined): void {
@@ -594,12 +625,12 @@ function isFatal(error: unknown): boolean {
   return isBellaError(error) && (error.kind === 'auth' || error.kind === 'usage' || error.code === 'api_not_found')
 }
 
-function watchError(watch: WatchState, error: unknown, others: number, once: boolean): BellaError {
+function watchError(watch: WatchState, error: unknown, reason: string, others: number, once: boolean): BellaError {
   const more = others > 0 ? ` (and ${others} more watch${others === 1 ? '' : 'es'} failing)` : ''
   const nothing = once ? '; nothing was written' : ''
-  const message = `cannot fetch ${watch.config.label}: ${errorMessage(error)}${more}${nothing}`
-  if (isBellaError(error)) return new BellaError(error.kind, message, {code: error.code, suggestions: error.suggestions, cause: error})
-  return new BellaError('general', message, {cause: error})
+  const message = `cannot fetch ${watch.config.label}: ${reason}${more}${nothing}`
+  if (isBellaError(error)) return new BellaError(error.kind, message, {code: error.code, suggestions: error.suggestions})
+  return new BellaError('general', message)
 }
 
 function errorMessage(error: unknown): string {

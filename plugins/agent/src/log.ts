@@ -19,6 +19,7 @@ export type AgentEventName =
   | 'recovered'
   | 'held'
   | 'collision'
+  | 'withheld'
   | 'retry'
   | 'reloaded'
   | 'reload-rejected'

@@ -168,6 +168,19 @@ async function poll(agent: Agent): Promise<void> {
 }
 
 describe('agent loop', () => {
+  it("a sink's error message reaches the log with every secret value redacted", async () => {
+    store.echoing.add(join(dir, 'secrets.json'))
+    const agent = makeAgent(twoWatches)
+    const running = await started(agent)
+    const failed = named('write-failed')
+    expect(failed).toHaveLength(1)
+    expect(failed[0]!.message).toContain('cannot serialise')
+    expect(failed[0]!.message).toContain('"SHARED":"*****"')
+    expect(JSON.stringify(events)).not.toMatch(/from-dev|from-prod|dev-a|prod-b/)
+    agent.stop()
+    await running.exit
+  })
+
   it('writes the merged secrets at start-up (later watch wins), reports a shared key once, then signals', async () => {
     const agent = makeAgent(twoWatches)
     const running = await started(agent)

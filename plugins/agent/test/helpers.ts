@@ -8,10 +8,12 @@ export interface MemorySinkStore {
   writes: string[]
   /** Targets whose next writes throw. */
   failing: Set<string>
+  /** Targets whose next writes throw an error quoting the secrets, as a careless library might. */
+  echoing: Set<string>
 }
 
 export function memorySinkStore(): MemorySinkStore {
-  return {files: new Map(), writes: [], failing: new Set()}
+  return {files: new Map(), writes: [], failing: new Set(), echoing: new Set()}
 }
 
 /** A sink like the real ones: options {path, mode?}; path relative to baseDir; skips identical content. */
@@ -28,6 +30,7 @@ export function memorySink(name: string, store: MemorySinkStore): SinkDefinition
         target,
         async write(secrets: Secrets) {
           if (store.failing.has(target)) throw new Error(`EACCES: permission denied, open '${target}'`)
+          if (store.echoing.has(target)) throw new TypeError(`cannot serialise ${JSON.stringify(secrets)}`)
           const before = store.files.get(target)
           const same = before !== undefined && JSON.stringify(before) === JSON.stringify(secrets)
           if (same) return 'unchanged'

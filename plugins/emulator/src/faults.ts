@@ -8,11 +8,15 @@
  * - `reset`:  drop the connection without an answer (a network error for the client).
  * - `e2ee`:   only on envelope-required reads that presented a key: answer `plaintext`, a
  *             `tamper`ed envelope, one encrypted to a `wrong-key`, or one with a `missing-field`.
+ * - `payload`: only on reads that carry secrets (encrypted or not): a malformed body, as a broken
+ *             server or proxy might send it: `secrets` null, an array, missing, or a value that is
+ *             not a string (on a provider's list: null, or an item whose value is 42).
  *
  * Request faults never apply to `/__emulator/…`, or a stuck fault could not be cleared.
  */
 
 export type E2eeFaultMode = 'plaintext' | 'tamper' | 'wrong-key' | 'missing-field'
+export type PayloadFaultMode = 'secrets-null' | 'secrets-array' | 'secrets-missing' | 'value-not-string'
 export type FaultCount = number | 'always'
 
 interface FaultMatch {
@@ -29,12 +33,14 @@ export type FaultSpec =
   | ({type: 'delay'; delayMs: number} & FaultMatch)
   | ({type: 'reset'} & FaultMatch)
   | ({type: 'e2ee'; mode: E2eeFaultMode} & FaultMatch)
+  | ({type: 'payload'; mode: PayloadFaultMode} & FaultMatch)
 
 export type Fault = FaultSpec & {id: number; remaining: FaultCount}
 
 export type RequestFault = Extract<Fault, {type: 'status' | 'delay' | 'reset'}>
 
 const E2EE_MODES: readonly E2eeFaultMode[] = ['plaintext', 'tamper', 'wrong-key', 'missing-field']
+const PAYLOAD_MODES: readonly PayloadFaultMode[] = ['secrets-null', 'secrets-array', 'secrets-missing', 'value-not-string']
 const MAX_DELAY_MS = 10 * 60 * 1000
 
 /** Validates an untrusted fault spec (an admin request body); returns it or a reason. */
@@ -82,8 +88,12 @@ export function parseFaultSpec(input: unknown): {ok: true; spec: FaultSpec} | {o
       if (!E2EE_MODES.includes(raw.mode as E2eeFaultMode)) return {ok: false, reason: `mode must be one of: ${E2EE_MODES.join(', ')}`}
       return {ok: true, spec: {type: 'e2ee', mode: raw.mode as E2eeFaultMode, ...match}}
     }
+    case 'payload': {
+      if (!PAYLOAD_MODES.includes(raw.mode as PayloadFaultMode)) return {ok: false, reason: `mode must be one of: ${PAYLOAD_MODES.join(', ')}`}
+      return {ok: true, spec: {type: 'payload', mode: raw.mode as PayloadFaultMode, ...match}}
+    }
     default:
-      return {ok: false, reason: 'type must be one of: status, delay, reset, e2ee'}
+      return {ok: false, reason: 'type must be one of: status, delay, reset, e2ee, payload'}
   }
 }
 
@@ -109,12 +119,17 @@ export class FaultInjector {
 
   /** The status/delay/reset fault for this request, if any, counted as used. */
   takeRequestFault(method: string, rawPath: string): RequestFault | undefined {
-    return this.take((f): f is RequestFault => f.type !== 'e2ee', method, rawPath)
+    return this.take((f): f is RequestFault => f.type !== 'e2ee' && f.type !== 'payload', method, rawPath)
   }
 
   /** The E2EE fault for an envelope-required read that presented a key, counted as used. */
   takeE2eeFault(method: string, rawPath: string): E2eeFaultMode | undefined {
     return this.take((f): f is Extract<Fault, {type: 'e2ee'}> => f.type === 'e2ee', method, rawPath)?.mode
+  }
+
+  /** The payload fault for a read that carries secrets, counted as used. */
+  takePayloadFault(method: string, rawPath: string): PayloadFaultMode | undefined {
+    return this.take((f): f is Extract<Fault, {type: 'payload'}> => f.type === 'payload', method, rawPath)?.mode
   }
 
   private take<T extends Fault>(kind: (f: Fault) => f is T, method: string, rawPath: string): T | undefined {
@@ -127,5 +142,28 @@ export class FaultInjector {
       if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault)
     }
     return {...fault}
+  }
+}
+
+/**
+ * The body of a secret-bearing read, malformed as `mode` says: an AllEnvironmentSecretsResponse
+ * (an object with `secrets`) or a provider's list of items (an array).
+ */
+export function malformPayload(body: unknown, mode: PayloadFaultMode): unknown {
+  if (Array.isArray(body)) {
+    if (mode === 'value-not-string') return body.map((item, i) => (i === 0 ? {...(item as object), value: 42} : item))
+    if (mode === 'secrets-array') return body.map((item) => Object.values(item as object))
+    return null
+  }
+  const {secrets, ...rest} = body as {secrets?: Record<string, unknown>}
+  switch (mode) {
+    case 'secrets-null':
+      return {...rest, secrets: null}
+    case 'secrets-array':
+      return {...rest, secrets: []}
+    case 'secrets-missing':
+      return rest
+    case 'value-not-string':
+      return {...rest, secrets: {...secrets, PORT_NUMBER: 42}}
   }
 }

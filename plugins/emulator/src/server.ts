@@ -7,7 +7,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {authenticate} from './auth/authenticate.js'
 import {presentedPublicKey, sealPlaintext} from './e2ee-reply.js'
-import type {FaultInjector, RequestFault} from './faults.js'
+import {malformPayload, type FaultInjector, type RequestFault} from './faults.js'
 import {HttpError, problem, type IncomingRequest, type Reply} from './http.js'
 import {pathSegments, Router} from './router.js'
 import {addAdminRoutes, isAdminPath} from './routes/admin-routes.js'
@@ -136,15 +136,18 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
     const headers: Record<string, string> = {'Cache-Control': 'no-store', ...reply.headers}
     if (reply.body === undefined) return {status: reply.status, headers}
     headers['Content-Type'] = 'application/json; charset=utf-8'
-    const plaintext = JSON.stringify(reply.body)
+    const malformed = reply.secretBearing ? deps.faults.takePayloadFault(request.method, request.rawPath) : undefined
+    const plaintext = JSON.stringify(malformed ? malformPayload(reply.body, malformed) : reply.body)
     const clientKey = reply.secretBearing ? presentedPublicKey(request) : undefined
-    if (!clientKey) return {status: reply.status, headers, body: plaintext}
+    const payloadFault = malformed ? {fault: `payload ${malformed}`} : {}
+    if (!clientKey) return {status: reply.status, headers, body: plaintext, ...payloadFault}
     const fault = deps.faults.takeE2eeFault(request.method, request.rawPath)
     return {
       status: reply.status,
       headers,
       body: sealPlaintext(plaintext, clientKey, fault),
       encrypted: true,
+      ...payloadFault,
       ...(fault ? {fault: `e2ee ${fault}`} : {}),
     }
   }

@@ -18,7 +18,8 @@ export interface SetSecretsResult {
 
 /** Parses `KEY=VALUE` words; the value may itself contain `=`. */
 export function parseAssignments(words: string[]): Record<string, string> {
-  const set: Record<string, string> = {}
+  // A Map, then fromEntries: `set[name] = …` would make a secret named `__proto__` vanish.
+  const set = new Map<string, string>()
   for (const word of words) {
     const eq = word.indexOf('=')
     if (eq <= 0) {
@@ -26,9 +27,9 @@ export function parseAssignments(words: string[]): Record<string, string> {
         suggestions: ['write each secret as NAME=value (quote it for the shell if the value has spaces)'],
       })
     }
-    set[word.slice(0, eq)] = word.slice(eq + 1)
+    set.set(word.slice(0, eq), word.slice(eq + 1))
   }
-  return set
+  return Object.fromEntries(set)
 }
 
 /** Changes secrets in a running emulator through its signed admin route. */

@@ -203,9 +203,10 @@ export class EmulatorState {
 
   /** Every provider's secrets in one map; later providers win on a key collision. */
   mergedSecrets(env: EnvironmentState): Record<string, string> {
-    const out: Record<string, string> = {}
-    for (const provider of env.providers) for (const [key, record] of provider.secrets) out[key] = record.value
-    return out
+    // A Map, then fromEntries: `out[key] = …` would make a secret named `__proto__` vanish.
+    const merged = new Map<string, string>()
+    for (const provider of env.providers) for (const [key, record] of provider.secrets) merged.set(key, record.value)
+    return Object.fromEntries(merged)
   }
 
   /** A content hash: identical secrets give an identical hash, any change gives a new one. */

@@ -195,6 +195,17 @@ describe('scoped tokens (tokens/issue)', () => {
     expect(unscoped.find((k: any) => k.id === token.id)).toBeUndefined()
   })
 
+  it('a scoped read keeps a secret named __proto__ in scope (names are data)', async () => {
+    emulator.setSecrets({project: 'shop', environment: 'dev', provider: 'vault-dev'}, {set: Object.fromEntries([['__proto__', 'proto-value']])})
+    try {
+      const token = (await issue({scopes: ['__proto__']})).json()
+      const all = await as(token.apiKey)({path: '/api/v1/projects/shop/environments/dev/secrets'})
+      expect(Object.entries(JSON.parse(all.text).secrets)).toEqual([['__proto__', 'proto-value']])
+    } finally {
+      emulator.setSecrets({project: 'shop', environment: 'dev'}, {unset: ['__proto__']})
+    }
+  })
+
   it('expires after its ttl (default 15 minutes)', async () => {
     const token = (await issue({scopes: ['*']})).json()
     expect(new Date(token.expiresAt).getTime()).toBe(clock.getTime() + 15 * 60_000)

@@ -1,6 +1,6 @@
 import {generateKeyPairSync} from 'node:crypto'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
-import {createEphemeralKey, decryptEnvelope, secretsFromPlaintext} from '@bella/core'
+import {createEphemeralKey, decryptEnvelope, parseSecretsPayload} from '@bella/core'
 import {defaultSeed, startEmulator, type E2eeFaultMode, type Emulator} from '../src/index.js'
 import {loadContractJson} from './helpers/contract.js'
 import {send, type SendOptions} from './helpers/signed-request.js'
@@ -41,7 +41,7 @@ describe('E2EE on envelope-required reads', () => {
     const res = await get({path: PROVIDER, headers: {'X-E2E-Public-Key': key.publicKeySpki}})
     const items = JSON.parse(decryptEnvelope(res.text, key.privateKey, PROVIDER))
     expect(Array.isArray(items)).toBe(true)
-    expect(secretsFromPlaintext(items)).toEqual(seeded())
+    expect(parseSecretsPayload(items, 'test').secrets).toEqual(seeded())
   })
 
   it('uses a fresh server key for every response', async () => {
@@ -55,7 +55,7 @@ describe('E2EE on envelope-required reads', () => {
   it('answers plaintext JSON without the header', async () => {
     const all = await get({path: ALL})
     expect(all.json().secrets).toEqual(seeded())
-    expect(secretsFromPlaintext((await get({path: PROVIDER})).json())).toEqual(seeded())
+    expect(parseSecretsPayload((await get({path: PROVIDER})).json(), 'test').secrets).toEqual(seeded())
   })
 
   it.each([

@@ -147,6 +147,16 @@ describe('changes while running', () => {
     expect(all.version).toBe(after.version)
   })
 
+  it('serves secrets named __proto__, constructor and toString like any other (names are data)', async () => {
+    const odd = Object.fromEntries([['__proto__', 'proto-value'], ['constructor', 'ctor-value'], ['toString', 'tostring-value']])
+    expect((await admin('/secrets', {set: odd})).status).toBe(200)
+    const all = JSON.parse((await shopDev({path: `${SHOP_DEV}/secrets`})).text)
+    for (const [name, value] of Object.entries(odd)) expect(Object.getOwnPropertyDescriptor(all.secrets, name)?.value).toBe(value)
+    const vault = (await shopDev({path: `${SHOP_DEV}/providers/vault-dev/secrets`})).json() as {key: string; value: string}[]
+    expect(vault.filter((s) => Object.hasOwn(odd, s.key)).map((s) => s.key).sort()).toEqual(['__proto__', 'constructor', 'toString'])
+    await admin('/secrets', {unset: Object.keys(odd)})
+  })
+
   it('does not bump the version when nothing changed, unless asked to', async () => {
     const before = await version()
     await admin('/secrets', {set: {DATABASE_URL: 'postgres://dev'}})

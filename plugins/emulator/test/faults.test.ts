@@ -95,6 +95,41 @@ describe('request faults', () => {
   })
 })
 
+describe('payload faults', () => {
+  const ALL = '/api/v1/projects/demo/environments/dev/secrets'
+  const PROVIDER_PREFIX = '/api/v1/projects/demo/environments/dev/providers/'
+
+  it('answers a secrets read with the `secrets` field null, an array, missing, or with a non-string value', async () => {
+    const shapes: Record<string, (body: Record<string, unknown>) => void> = {
+      'secrets-null': (body) => expect(body.secrets).toBeNull(),
+      'secrets-array': (body) => expect(body.secrets).toEqual([]),
+      'secrets-missing': (body) => expect(Object.hasOwn(body, 'secrets')).toBe(false),
+      'value-not-string': (body) => expect(Object.values(body.secrets as object)).toContain(42),
+    }
+    for (const [mode, check] of Object.entries(shapes)) {
+      emulator.injectFault({type: 'payload', mode: mode as 'secrets-null'})
+      const body = (await call({path: ALL})).json()
+      expect(body).toMatchObject({environmentSlug: 'dev', version: expect.any(Number)})
+      check(body)
+      expect(Object.keys((await call({path: ALL})).json().secrets).length).toBeGreaterThan(0) // used up
+    }
+  })
+
+  it('malforms a provider secrets list too (null, or items without a string value)', async () => {
+    const providers = (await call({path: '/api/v1/projects/demo/environments/dev/providers'})).json() as {providerSlug: string}[]
+    const path = `${PROVIDER_PREFIX}${providers[0]!.providerSlug}/secrets`
+    emulator.injectFault({type: 'payload', mode: 'secrets-null'})
+    expect((await call({path})).json()).toBeNull()
+    emulator.injectFault({type: 'payload', mode: 'value-not-string'})
+    expect((await call({path})).json()[0].value).toBe(42)
+  })
+
+  it('leaves reads that carry no secrets alone', async () => {
+    emulator.injectFault({type: 'payload', mode: 'secrets-null', count: 'always'})
+    expect((await call({path: VERSION})).json()).toMatchObject({version: expect.any(Number)})
+  })
+})
+
 describe('fault admin routes', () => {
   it('arms, lists and clears faults over HTTP, and admin routes are never faulted', async () => {
     const armed = await call({method: 'POST', path: '/__emulator/faults', body: JSON.stringify({type: 'status', status: 503, count: 'always'})})
@@ -110,7 +145,7 @@ describe('fault admin routes', () => {
   })
 
   it('rejects invalid fault specs with 400', async () => {
-    for (const spec of [{type: 'status', status: 200}, {type: 'delay'}, {type: 'nope'}, {type: 'e2ee', mode: 'x'}, {type: 'reset', count: 0}, {type: 'reset', extra: 1}]) {
+    for (const spec of [{type: 'status', status: 200}, {type: 'delay'}, {type: 'nope'}, {type: 'e2ee', mode: 'x'}, {type: 'payload', mode: 'x'}, {type: 'reset', count: 0}, {type: 'reset', extra: 1}]) {
       const res = await call({method: 'POST', path: '/__emulator/faults', body: JSON.stringify(spec)})
       expect(res.status).toBe(400)
     }

@@ -78,11 +78,12 @@ export interface ExecEnvOptions {
 
 export function execChildEnv(options: ExecEnvOptions): Record<string, string> {
   const remove = new Set(options.remove ?? [])
-  const inherited: Record<string, string> = {}
-  for (const [name, value] of Object.entries(options.inherited)) {
-    if (value === undefined || name.startsWith(BELLA_PREFIX) || remove.has(name)) continue
-    inherited[name] = value
-  }
+  // fromEntries, not assignments: a variable named `__proto__` is data like any other.
+  const inherited = Object.fromEntries(
+    Object.entries(options.inherited).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith(BELLA_PREFIX) && !remove.has(entry[0]),
+    ),
+  )
   // buildChildEnv applies the same overlay rules as `bella run`; bella's credential names are
   // reserved there, so the ones exec hands over on purpose are let through by name.
   const {env} = buildChildEnv({

@@ -11,9 +11,21 @@
  * Either way the command runs under core's supervisor, exactly as with `bella run`: exit status
  * passthrough (128+N for a signal), forwarded signals, PID 1 handling, 126/127.
  */
-import {exitOnTerminatingSignals, openSession, resolveCommand, resolveTarget, runChild, type SessionInput} from '@bella/core'
+import {
+  createRedactor,
+  exitOnTerminatingSignals,
+  openSession,
+  redactError,
+  resolveCommand,
+  resolveTarget,
+  runChild,
+  type SessionInput,
+} from '@bella/core'
 import {bellaVariables, databaseVariables, DATABASE_URL, execChildEnv} from './child-env.js'
 import {generateDatabaseCredentials, listCredentialRoles, type ProviderRef} from './credentials-api.js'
+
+/** What exec hands over that is not a secret (everything else is redacted from Node's messages). */
+const NOT_SECRET = new Set(['BELLA_BAXTER_URL', 'BELLA_BAXTER_PROJECT', 'BELLA_BAXTER_ENV', 'DB_CREDENTIALS_EXPIRES_AT'])
 
 export interface ProviderRequest {
   slug: string
@@ -51,8 +63,11 @@ export async function execCommand(options: ExecOptions): Promise<number> {
     })
 
   let env: Record<string, string>
+  // What exec hands over (a key or token, database credentials): redacted from Node's messages.
+  let handedOver: Record<string, string>
   if (!options.provider) {
-    env = execChildEnv({inherited, add: bella()})
+    handedOver = bella()
+    env = execChildEnv({inherited, add: handedOver})
     options.info(`bella: starting ${options.command} with the Bella URL and ${session.credentials.kind === 'api-key' ? 'API key' : 'access token'}`)
   } else {
     const target = await resolveTarget(session)
@@ -69,9 +84,10 @@ export async function execCommand(options: ExecOptions): Promise<number> {
           '(it would hold other credentials); build the connection from DB_USERNAME and DB_PASSWORD',
       )
     }
+    handedOver = {...(options.passCredentials ? bella() : {}), ...database}
     env = execChildEnv({
       inherited,
-      add: {...(options.passCredentials ? bella() : {}), ...database},
+      add: handedOver,
       remove: staleUrl ? [DATABASE_URL] : [],
     })
     // Names and times only: never the user name, password or URL.
@@ -82,7 +98,12 @@ export async function execCommand(options: ExecOptions): Promise<number> {
   }
 
   releaseEarlySignals()
-  return runChild({command: options.command, args: options.args, env}, {warn: options.warn})
+  const redact = createRedactor(Object.entries(handedOver).filter(([name]) => !NOT_SECRET.has(name)).map(([, value]) => value))
+  try {
+    return await runChild({command: options.command, args: options.args, env, redact}, {warn: options.warn})
+  } catch (error) {
+    throw redactError(error, redact)
+  }
 }
 
 export interface ListRolesOptions {

@@ -15,6 +15,11 @@ const credentials: DatabaseCredentials = {
 }
 
 describe('the environment of the command', () => {
+  it('keeps an inherited variable named __proto__ (names are data)', () => {
+    const env = execChildEnv({inherited: Object.fromEntries([['__proto__', 'x'], ['constructor', 'c']]), add: {}})
+    expect(Object.entries(env)).toEqual([['__proto__', 'x'], ['constructor', 'c']])
+  })
+
   it('drops every inherited BELLA_* variable and adds what exec hands over', () => {
     const env = execChildEnv({
       inherited: {PATH: '/bin', HOME: '/h', BELLA_BAXTER_API_KEY: 'old', BELLA_BAXTER_PRIVATE_KEY: 'pem', BELLA_API_URL: 'x', BELLA_anything: 'y', bella_lower: 'kept', DB_USERNAME: 'old', UNSET: undefined},

@@ -1,13 +1,17 @@
 import {
   buildChildEnv,
+  createRedactor,
   describeWithheld,
   getAllEnvironmentSecrets,
   openSession,
   resolveCommand,
   resolveTarget,
   exitOnTerminatingSignals,
+  redactError,
   runChild,
-  type AllEnvironmentSecrets,
+  type ChildEnv,
+  type FetchedEnvironmentSecrets,
+  type Redactor,
   type Session,
   type SessionInput,
   type Target,
@@ -28,20 +32,26 @@ export interface RunOptions {
 export interface PreparedRun {
   session: Session
   target: Target
-  fetched: AllEnvironmentSecrets
+  fetched: FetchedEnvironmentSecrets
   /** The child's complete environment. */
   env: Record<string, string>
   withheld: WithheldSecret[]
+  /** Redacts the fetched secret values from any message bella did not write itself. */
+  redact: Redactor
 }
 
-/** Child environment for `secrets` under the run's options (inherited env, credentials, reserved names). */
-export function childEnvFor(options: RunOptions, secrets: Readonly<Record<string, string>>) {
-  return buildChildEnv({
+/**
+ * Child environment for `secrets` under the run's options (inherited env, credentials, reserved
+ * names); `sealed` names the secrets the API layer already left out for being sealed at rest.
+ */
+export function childEnvFor(options: RunOptions, secrets: Readonly<Record<string, string>>, sealed: readonly string[] = []): ChildEnv {
+  const built = buildChildEnv({
     inherited: options.session.env,
     secrets,
     passCredentials: options.passCredentials,
     allowReserved: options.allowReserved,
   })
+  return {env: built.env, withheld: [...sealed.map((name): WithheldSecret => ({name, reason: 'sealed'})), ...built.withheld]}
 }
 
 /** Checks the command, opens the session, fetches the secrets and builds the child environment. */
@@ -51,23 +61,34 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   const session = await openSession(options.session)
   const target = await resolveTarget(session)
   const fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
-  const {env, withheld} = childEnvFor(options, fetched.secrets)
+  const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
   const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
   if (warning) options.warn(warning)
   options.info(
-    `bella: ${Object.keys(fetched.secrets).length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
+    `bella: ${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
   )
-  return {session, target, fetched, env, withheld}
+  return {session, target, fetched, env, withheld, redact: redactorFor(fetched.secrets)}
+}
+
+/** A redactor for the values of `secrets` (Node's spawn errors quote environment values). */
+export function redactorFor(secrets: Readonly<Record<string, string>>): Redactor {
+  return createRedactor(Object.values(secrets))
 }
 
 /** Fetches the environment's secrets, starts the command with them, and resolves to its exit code. */
 export async function runWithSecrets(options: RunOptions): Promise<number> {
   const release = exitOnTerminatingSignals()
-  let env: Record<string, string>
+  let prepared: PreparedRun
   try {
-    ;({env} = await prepareRun(options))
+    prepared = await prepareRun(options)
   } finally {
     release()
   }
-  return runChild({command: options.command, args: options.args, env}, {warn: options.warn})
+  const {env, redact} = prepared
+  try {
+    return await runChild({command: options.command, args: options.args, env, redact}, {warn: options.warn})
+  } catch (error) {
+    // Whatever Node or a library said about the start, it reaches the user only redacted.
+    throw redactError(error, redact)
+  }
 }

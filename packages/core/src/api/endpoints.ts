@@ -1,7 +1,7 @@
 /** Typed calls for the endpoints bella uses. Secrets reads always go through E2EE. */
-import {secretsFromPlaintext} from '../crypto/e2ee.js'
 import {apiPath, type ApiClient} from './client.js'
-import type {AllEnvironmentSecrets, EnvironmentInfo, EnvironmentProvider, KeyContext, SecretsHash, SecretsVersion} from './types.js'
+import {parseAllEnvironmentSecrets, parseSecretsPayload, type FetchedEnvironmentSecrets, type SecretsPayload} from './secrets-response.js'
+import type {EnvironmentInfo, EnvironmentProvider, KeyContext, SecretsHash, SecretsVersion} from './types.js'
 
 export function getKeyContext(api: ApiClient): Promise<KeyContext> {
   return api.request<KeyContext>({method: 'GET', path: apiPath('keys', 'me')})
@@ -11,21 +11,14 @@ export function getEnvironment(api: ApiClient, project: string, environment: str
   return api.request<EnvironmentInfo>({method: 'GET', path: apiPath('projects', project, 'environments', environment)})
 }
 
-export async function getAllEnvironmentSecrets(api: ApiClient, project: string, environment: string): Promise<AllEnvironmentSecrets> {
-  const plaintext = await api.request<unknown>({
-    method: 'GET',
-    path: apiPath('projects', project, 'environments', environment, 'secrets'),
-    e2ee: true,
-  })
-  // Accept every plaintext shape of contract §3.4, but always hand back the full object.
-  const full = (plaintext && typeof plaintext === 'object' && !Array.isArray(plaintext) ? plaintext : {}) as Partial<AllEnvironmentSecrets>
-  return {
-    environmentSlug: full.environmentSlug ?? environment,
-    environmentName: full.environmentName ?? environment,
-    secrets: secretsFromPlaintext(plaintext),
-    version: typeof full.version === 'number' ? full.version : 0,
-    lastModified: full.lastModified ?? '',
-  }
+/**
+ * The environment's secrets, validated (see secrets-response.ts): a malformed response is an API
+ * error (exit 4); sealed values are left out of `secrets` and named in `sealed`.
+ */
+export async function getAllEnvironmentSecrets(api: ApiClient, project: string, environment: string): Promise<FetchedEnvironmentSecrets> {
+  const path = apiPath('projects', project, 'environments', environment, 'secrets')
+  const plaintext = await api.request<unknown>({method: 'GET', path, e2ee: true})
+  return parseAllEnvironmentSecrets(plaintext, path, environment)
 }
 
 export function getEnvironmentSecretsVersion(api: ApiClient, project: string, environment: string): Promise<SecretsVersion> {
@@ -36,18 +29,11 @@ export function getEnvironmentProviders(api: ApiClient, project: string, environ
   return api.request<EnvironmentProvider[]>({method: 'GET', path: apiPath('projects', project, 'environments', environment, 'providers')})
 }
 
-export async function getProviderSecrets(
-  api: ApiClient,
-  project: string,
-  environment: string,
-  provider: string,
-): Promise<Record<string, string>> {
-  const plaintext = await api.request<unknown>({
-    method: 'GET',
-    path: apiPath('projects', project, 'environments', environment, 'providers', provider, 'secrets'),
-    e2ee: true,
-  })
-  return secretsFromPlaintext(plaintext)
+/** One provider's secrets, validated like getAllEnvironmentSecrets (sealed values named, not returned). */
+export async function getProviderSecrets(api: ApiClient, project: string, environment: string, provider: string): Promise<SecretsPayload> {
+  const path = apiPath('projects', project, 'environments', environment, 'providers', provider, 'secrets')
+  const plaintext = await api.request<unknown>({method: 'GET', path, e2ee: true})
+  return parseSecretsPayload(plaintext, path)
 }
 
 export function getProviderSecretsHash(api: ApiClient, project: string, environment: string, provider: string): Promise<SecretsHash> {

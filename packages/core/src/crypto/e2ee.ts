@@ -143,29 +143,3 @@ export function isP256Spki(spkiBase64: string): boolean {
     return false
   }
 }
-
-/**
- * The three plaintext shapes of §3.4 reduced to a flat map: a full response with an object
- * `secrets`, an array of `{key, value}` items, or a flat `{KEY: value}` object.
- */
-export function secretsFromPlaintext(parsed: unknown): Record<string, string> {
-  // Built with Object.fromEntries: an assignment would turn a secret named `__proto__` into a
-  // prototype change and lose it.
-  const text = (value: unknown) => (value == null ? '' : String(value))
-  if (Array.isArray(parsed)) {
-    return Object.fromEntries(
-      parsed
-        .filter((item): item is {key: string; value?: unknown} => Boolean(item) && typeof (item as {key?: unknown}).key === 'string')
-        .map((item) => [item.key, text(item.value)]),
-    )
-  }
-  if (parsed && typeof parsed === 'object') {
-    const record = parsed as Record<string, unknown>
-    const source =
-      record.secrets && typeof record.secrets === 'object' && !Array.isArray(record.secrets)
-        ? (record.secrets as Record<string, unknown>)
-        : record
-    return Object.fromEntries(Object.entries(source).map(([key, value]) => [key, text(value)]))
-  }
-  return {}
-}

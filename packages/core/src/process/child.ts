@@ -3,6 +3,7 @@ import {statSync} from 'node:fs'
 import type {Readable, Writable} from 'node:stream'
 import {BellaError, generalError} from '../errors.js'
 import {type ChildExit, toChildExit} from './exit.js'
+import {checkSpawnSize, spawnSizeError} from './limits.js'
 import {resolveCommand} from './resolve.js'
 
 export const DEFAULT_KILL_TIMEOUT_MS = 10_000
@@ -23,6 +24,11 @@ export interface ChildSpec {
    * Worth turning on when no terminal is involved (containers without -t, CI).
    */
   ownProcessGroup?: boolean
+  /**
+   * Applied to every message taken from Node when the child cannot be started (Node quotes
+   * offending environment values): a redactor that knows the secret values (see createRedactor).
+   */
+  redact?: (text: string) => string
 }
 
 export interface StopOptions {
@@ -76,20 +82,30 @@ export class ChildProcessHandle {
 
   /**
    * Resolve the command, spawn it (no shell) and wait until the OS has started it.
-   * @throws BellaError `notFound` (127) or `cannotExecute` (126) when it cannot be started.
+   * @throws BellaError `notFound` (127) or `cannotExecute` (126) when it cannot be started, also
+   *   when its environment is too large to exec (naming the variable, see checkSpawnSize).
    */
   static async start(spec: ChildSpec): Promise<ChildProcessHandle> {
     const path = resolveCommand(spec.command, spec.env.PATH, {cwd: spec.cwd})
+    const tooLarge = checkSpawnSize({command: spec.command, args: spec.args, env: spec.env})
+    if (tooLarge) throw spawnSizeError(tooLarge, spec.command)
     // Imported here, not at top level: node:child_process costs ~3 ms and core's entry is on
     // every command's start-up path.
     const {spawn} = await import('node:child_process')
-    const child = spawn(path, spec.args ?? [], {
-      argv0: spec.command, // the program sees argv[0] as typed, as with a shell
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: spec.stdio ?? 'inherit',
-      detached: spec.ownProcessGroup === true,
-    })
+    let child: ChildProcess
+    try {
+      child = spawn(path, spec.args ?? [], {
+        argv0: spec.command, // the program sees argv[0] as typed, as with a shell
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: spec.stdio ?? 'inherit',
+        detached: spec.ownProcessGroup === true,
+      })
+    } catch (error) {
+      // Refused before any process existed: invalid options (a value Node will not pass) or an
+      // error libuv reports at once (E2BIG). Either way Node's message may quote a value.
+      throw spawnError(error as NodeJS.ErrnoException, spec, path)
+    }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve)
       child.once('error', (error) => reject(spawnError(error, spec, path)))
@@ -177,7 +193,20 @@ function spawnError(error: NodeJS.ErrnoException, spec: ChildSpec, path: string)
     })
   }
 
-  return generalError(`Cannot start ${spec.command}: ${error.message}`, {code: 'spawn_failed', cause: error})
+  if (error.code === 'E2BIG') {
+    // checkSpawnSize let it through (a smaller stack limit than usual): still a 126, with the hint.
+    return new BellaError('cannotExecute', `Cannot start ${spec.command}: its arguments and environment are too large for the system (E2BIG).`, {
+      code: 'environment_too_large',
+      suggestions: [
+        'keep large values out of the environment: have `bella agent` write them to a file (dotenv, json or yaml sink) and let the program read that file',
+      ],
+    })
+  }
+
+  // Node's message may quote the environment (ERR_INVALID_ARG_VALUE shows the value): redacted,
+  // and not attached as the cause.
+  const redact = spec.redact ?? ((text: string) => text)
+  return generalError(`Cannot start ${spec.command}: ${redact(error.message)}`, {code: 'spawn_failed'})
 }
 
 function isDirectory(path: string): boolean {

@@ -3,15 +3,21 @@
  * Pure: no `process.env` access here — the caller passes the inherited environment in.
  */
 
-/** bella's own credentials; stripped from the inherited environment unless `passCredentials`. */
+/**
+ * bella's own credentials; stripped from the inherited environment unless `passCredentials`. The
+ * ZKE device key decrypts every secrets response sent to it, so it is a credential like the key.
+ */
 export const CREDENTIAL_ENV_NAMES: readonly string[] = [
   'BELLA_BAXTER_API_KEY',
   'BELLA_BAXTER_ACCESS_TOKEN',
+  'BELLA_BAXTER_PRIVATE_KEY',
   'BELLA_API_KEY', // deprecated spelling, still honoured by older SDKs
 ]
 
 /**
- * Names that change how the child *loads code* (contract §2.1 "Reserved names"). Compared
+ * Names that change how the child *loads code* (contract §2.1 "Reserved names", plus a few the
+ * contract's list misses: glibc's tunables, Node's extra CA file, the shells' `ENV` start-up file
+ * and git's ssh command all run or trust what the variable names). Compared
  * case-insensitively: on some platforms (Windows, some loaders) the lookup is case-insensitive, and
  * a secret `path` next to `PATH` is confusing at best.
  */
@@ -21,6 +27,7 @@ export const RESERVED_ENV_NAMES: readonly string[] = [
   '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'DOTNET_STARTUP_HOOKS', 'DOTNET_ADDITIONAL_DEPS',
   'CORECLR_ENABLE_PROFILING', 'COR_ENABLE_PROFILING', 'PHPRC', 'PHP_INI_SCAN_DIR', 'LUA_INIT',
   'LUA_PATH', 'LUA_CPATH', 'GCONV_PATH', 'BASH_ENV', 'ZDOTDIR', 'PROMPT_COMMAND', 'SHELLOPTS', 'BASHOPTS',
+  'GLIBC_TUNABLES', 'NODE_EXTRA_CA_CERTS', 'ENV', 'GIT_SSH_COMMAND',
 ]
 
 export const RESERVED_ENV_PREFIXES: readonly string[] = ['LD_', 'DYLD_', 'BASH_FUNC_', 'CORECLR_PROFILER', 'COR_PROFILER']
@@ -40,7 +47,24 @@ export function isReservedEnvName(name: string): boolean {
   return RESERVED_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix))
 }
 
-export type WithheldReason = 'invalid-name' | 'reserved'
+/**
+ * Why a secret was not injected: a name that is not a variable name, a reserved name, a value no
+ * environment can hold (execve's strings end at the first NUL byte), or a value still sealed at
+ * rest (`bellabaxter:v1:…`, contract §3.7: the server serves values decrypted, so it is an error).
+ */
+export type WithheldReason = 'invalid-name' | 'reserved' | 'nul-byte' | 'sealed'
+
+const SEALED = /^bellabaxter:v\d+:/
+
+/** True for a value sealed at rest (`bellabaxter:v1:`, `bellabaxter:v2:`, …), which is never a secret's value. */
+export function isSealedValue(value: string): boolean {
+  return SEALED.test(value)
+}
+
+/** True when `value` can be an environment variable's value. */
+export function isEnvValue(value: string): boolean {
+  return !value.includes('\0')
+}
 
 export interface WithheldSecret {
   name: string
@@ -67,12 +91,14 @@ export interface ChildEnv {
 }
 
 export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
-  const env: Record<string, string> = {}
+  // A Map, turned into an object by fromEntries: names are data, and an assignment `env[name]`
+  // would turn a variable named `__proto__` into a prototype change and lose it.
+  const env = new Map<string, string>()
   for (const [name, value] of Object.entries(options.inherited)) {
     if (value === undefined) continue
     // Only exact names: the child of a parent with `bella_baxter_api_key` did not get it from bella.
     if (!options.passCredentials && CREDENTIAL_ENV_NAMES.includes(name)) continue
-    env[name] = value
+    env.set(name, value)
   }
 
   const allowed = new Set((options.allowNames ?? []).map((n) => n.toUpperCase()))
@@ -88,10 +114,20 @@ export function buildChildEnv(options: BuildChildEnvOptions): ChildEnv {
       continue
     }
 
-    env[name] = value
+    if (isSealedValue(value)) {
+      withheld.push({name, reason: 'sealed'})
+      continue
+    }
+
+    if (!isEnvValue(value)) {
+      withheld.push({name, reason: 'nul-byte'})
+      continue
+    }
+
+    env.set(name, value)
   }
 
-  return {env, withheld}
+  return {env: Object.fromEntries(env), withheld}
 }
 
 export interface DescribeWithheldOptions {
@@ -112,6 +148,8 @@ export function describeWithheld(
   const show = (name: string) => (isValidEnvName(name) ? name : JSON.stringify(name))
   const reserved = withheld.filter((w) => w.reason === 'reserved').map((w) => show(w.name))
   const invalid = withheld.filter((w) => w.reason === 'invalid-name').map((w) => show(w.name))
+  const nul = withheld.filter((w) => w.reason === 'nul-byte').map((w) => show(w.name))
+  const sealed = withheld.filter((w) => w.reason === 'sealed').map((w) => show(w.name))
   const parts: string[] = []
   if (reserved.length > 0) {
     parts.push(
@@ -129,7 +167,26 @@ export function describeWithheld(
     )
   }
 
+  if (sealed.length > 0) parts.push(describeSealed(sealed))
+
+  if (nul.length > 0) {
+    parts.push(
+      `${plural(nul.length, 'secret')} withheld because ${nul.length === 1 ? 'its value contains' : 'their values contain'} a NUL byte, ` +
+        `which an environment variable cannot hold: ${nul.join(', ')}. ` +
+        `Remove the NUL from ${nul.length === 1 ? 'the value' : 'the values'} in Bella Baxter, or have the program read ${nul.length === 1 ? 'it' : 'them'} from a file \`bella agent\` writes (json sink).`,
+    )
+  }
+
   return parts.join(' ')
+}
+
+/** The warning for secrets whose value came sealed (`names` already quoted where needed). */
+export function describeSealed(names: readonly string[]): string {
+  return (
+    `${plural(names.length, 'secret')} withheld because ${names.length === 1 ? 'its value is' : 'their values are'} still sealed ` +
+    `(bellabaxter:v…), which the server should have decrypted: ${names.join(', ')}. Ask the server's operator to check ` +
+    `${names.length === 1 ? 'it' : 'them'}; bella never passes on a sealed value.`
+  )
 }
 
 function plural(n: number, word: string): string {

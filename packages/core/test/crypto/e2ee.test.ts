@@ -1,6 +1,6 @@
 import {describe, expect, it} from '@jest/globals'
 import {createPrivateKey} from 'node:crypto'
-import {createEphemeralKey, decryptEnvelope, encryptEnvelope, loadDeviceKey, secretsFromPlaintext} from '@bella/core'
+import {createEphemeralKey, decryptEnvelope, encryptEnvelope, loadDeviceKey, parseSecretsPayload} from '@bella/core'
 import {loadContractJson} from '../helpers/contract.js'
 
 const vectors = loadContractJson('vectors.json')
@@ -17,7 +17,7 @@ describe('E2EE against every vector', () => {
       const plaintext = decryptEnvelope(c.response.body, key.privateKey, c.request.path)
       expect(plaintext).toBe(c.plaintext)
       expect(JSON.parse(plaintext)).toEqual(c.expectedParsedPlaintext)
-      expect(secretsFromPlaintext(JSON.parse(plaintext))).toEqual(c.expectedSecrets)
+      expect(parseSecretsPayload(JSON.parse(plaintext), 'test').secrets).toEqual(c.expectedSecrets)
     })
 
     it(`${c.id}: the server side reproduces the envelope byte for byte`, () => {
@@ -59,11 +59,11 @@ describe('E2EE against every vector', () => {
   })
 })
 
-describe('secretsFromPlaintext', () => {
+describe('parseSecretsPayload', () => {
   it('keeps a secret named __proto__ as an ordinary entry in every shape', () => {
     const object = JSON.parse('{"secrets":{"__proto__":"x","A":"1"}}')
-    expect(Object.entries(secretsFromPlaintext(object))).toEqual([['__proto__', 'x'], ['A', '1']])
+    expect(Object.entries(parseSecretsPayload(object, 'test').secrets)).toEqual([['__proto__', 'x'], ['A', '1']])
     const items = [{key: '__proto__', value: 'y'}]
-    expect(Object.entries(secretsFromPlaintext(items))).toEqual([['__proto__', 'y']])
+    expect(Object.entries(parseSecretsPayload(items, 'test').secrets)).toEqual([['__proto__', 'y']])
   })
 })

@@ -57,7 +57,20 @@ describe('buildChildEnv', () => {
       expect(isReservedEnvName(name.toLowerCase())).toBe(true)
     }
 
-    expect(RESERVED_ENV_NAMES).toHaveLength(32)
+    expect(RESERVED_ENV_NAMES).toHaveLength(36)
+  })
+
+  it('also reserves GLIBC_TUNABLES, NODE_EXTRA_CA_CERTS, ENV, BASH_ENV and GIT_SSH_COMMAND', () => {
+    const secrets = {GLIBC_TUNABLES: 'a', node_extra_ca_certs: 'b', ENV: 'c', BASH_ENV: 'd', GIT_SSH_COMMAND: 'e', ENVIRONMENT: 'f'}
+    const {env, withheld} = buildChildEnv({...base, inherited: {}, secrets})
+    expect(env).toEqual({ENVIRONMENT: 'f'})
+    expect(withheld.map((w) => w.reason)).toEqual(Array(5).fill('reserved'))
+  })
+
+  it('strips the inherited BELLA_BAXTER_PRIVATE_KEY unless passCredentials', () => {
+    const inherited = {BELLA_BAXTER_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----', HOME: '/h'}
+    expect(buildChildEnv({...base, inherited, secrets: {}}).env).toEqual({HOME: '/h'})
+    expect(buildChildEnv({...base, passCredentials: true, inherited, secrets: {}}).env).toEqual(inherited)
   })
 
   it('lets reserved names through with allowReserved, or one by one with allowNames', () => {
@@ -78,6 +91,43 @@ describe('buildChildEnv', () => {
     expect(withheld).toEqual(
       ['my-key', '1ABC', 'A=B', '', 'ÜBER', 'a\nb'].map((name) => ({name, reason: 'invalid-name'})),
     )
+  })
+})
+
+describe('buildChildEnv: values an environment cannot hold', () => {
+  it('withholds a value with a NUL byte, whatever the flags, and names it', () => {
+    const secrets = {DB_PASSWORD: 'hunter2-\u0000-rest', OK: 'fine'}
+    const {env, withheld} = buildChildEnv({...base, allowReserved: true, inherited: {}, secrets})
+    expect(env).toEqual({OK: 'fine'})
+    expect(withheld).toEqual([{name: 'DB_PASSWORD', reason: 'nul-byte'}])
+    const message = describeWithheld(withheld) as string
+    expect(message).toContain('DB_PASSWORD')
+    expect(message).toContain('NUL')
+    expect(message).not.toContain('hunter2')
+  })
+})
+
+describe('buildChildEnv: names are data', () => {
+  it('keeps secrets and inherited variables named __proto__, constructor and toString as ordinary entries', () => {
+    const secrets = Object.fromEntries([['__proto__', 'p'], ['constructor', 'c'], ['toString', 't']])
+    const inherited = Object.fromEntries([['__proto__', 'inherited'], ['HOME', '/h']])
+    const {env, withheld} = buildChildEnv({...base, inherited, secrets})
+    expect(withheld).toEqual([])
+    expect(Object.entries(env)).toEqual([['__proto__', 'p'], ['HOME', '/h'], ['constructor', 'c'], ['toString', 't']])
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype)
+  })
+})
+
+describe('buildChildEnv: sealed values', () => {
+  it('withholds a value sealed at rest (bellabaxter:v1:/v2:), whatever the flags, and names it', () => {
+    const secrets = {S1: 'bellabaxter:v1:c2VhbGVkLXZhbHVlLTE=', S2: 'bellabaxter:v2:c2VhbGVk', OK: 'bellabaxter is fine'}
+    const {env, withheld} = buildChildEnv({...base, allowReserved: true, inherited: {}, secrets})
+    expect(env).toEqual({OK: 'bellabaxter is fine'})
+    expect(withheld).toEqual([{name: 'S1', reason: 'sealed'}, {name: 'S2', reason: 'sealed'}])
+    const message = describeWithheld(withheld) as string
+    expect(message).toContain('S1, S2')
+    expect(message).toContain('sealed')
+    expect(message).not.toContain('c2VhbGVk')
   })
 })
 

@@ -55,10 +55,8 @@ export function limitAllSecrets<T extends {secrets: Record<string, string>}>(
   // Judged on the value actually served: the last provider holding the key wins the merge.
   const servedBy = new Map<string, string>()
   for (const provider of env.providers) for (const key of provider.secrets.keys()) servedBy.set(key, provider.slug)
-  const secrets: Record<string, string> = {}
-  for (const [key, value] of Object.entries(view.secrets)) {
-    if (secretInScope(scopes, key, servedBy.get(key) ?? '')) secrets[key] = value
-  }
+  // fromEntries, not assignments: a secret named `__proto__` is data like any other.
+  const secrets = Object.fromEntries(Object.entries(view.secrets).filter(([key]) => secretInScope(scopes, key, servedBy.get(key) ?? '')))
   return {...view, secrets}
 }
 

@@ -31,7 +31,7 @@ export default class Run extends BellaCommand {
     ...targetFlags,
     ...connectionFlags,
     'pass-credentials': Flags.boolean({
-      description: "Also pass bella's own BELLA_BAXTER_API_KEY / BELLA_BAXTER_ACCESS_TOKEN to the command.",
+      description: "Also pass bella's own BELLA_BAXTER_API_KEY / BELLA_BAXTER_ACCESS_TOKEN / BELLA_BAXTER_PRIVATE_KEY to the command.",
       default: false,
     }),
     'allow-reserved-env': Flags.boolean({

@@ -17,13 +17,17 @@ import {
   loadDeviceKey,
   resolveDeviceKey,
   Supervisor,
+  checkSpawnSize,
   exitOnTerminatingSignals,
+  spawnSizeError,
+  redactError,
   type ChildProcessHandle,
+  type Redactor,
   type ChildSpec,
   type SignalDefinition,
   type SignalTarget,
 } from '@bella/core/runtime'
-import {childEnvFor, prepareRun, type RunOptions} from '../run-service.js'
+import {childEnvFor, prepareRun, redactorFor, type RunOptions} from '../run-service.js'
 import {WatchLoop, systemTimers, type SecretSet, type Timers} from './loop.js'
 import {describeNames, formatDuration, WATCH, type Env, type WatchSettings} from './policy.js'
 
@@ -72,11 +76,14 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     signal: stopping.signal,
   })
 
+  // Each environment's secret values, redacted from whatever Node says if it cannot be started.
+  const redactors = new WeakMap<Env, Redactor>([[prepared.env, prepared.redact]])
   const spec = (env: Env): ChildSpec => ({
     command: options.command,
     args: options.args,
     env: {...env},
     ownProcessGroup: options.ownProcessGroup,
+    redact: redactors.get(env) ?? prepared.redact,
   })
   const starts = new WeakMap<ChildProcessHandle, {at: number; byWatch: boolean}>()
   const signalled = new WeakSet<ChildProcessHandle>()
@@ -110,6 +117,15 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
 
   // What a restart starts the command with: set by the loop just before it calls the strategy.
   let nextEnv: Env = prepared.env
+  /**
+   * Throws (a 126 naming the variable and its size) when `env` cannot be exec'd: checked before
+   * the running child is stopped, so a value too large for an environment never leaves the
+   * service down. The loop reports the error and keeps watching; the child keeps running.
+   */
+  const assertSpawnable = (env: Env) => {
+    const problem = checkSpawnSize({command: options.command, args: options.args, env})
+    if (problem) throw spawnSizeError(problem, options.command)
+  }
   const signalTarget: SignalTarget = {
     get description() {
       const pid = supervisor.current?.pid
@@ -120,6 +136,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     },
     async restart() {
       if (supervisor.shuttingDown) return
+      assertSpawnable(nextEnv)
       const old = supervisor.current
       // SIGTERM, up to --kill-timeout for it to exit, SIGKILL; then the same command with the new
       // environment. A SIGINT/SIGTERM bella gets meanwhile ends everything: no new child.
@@ -136,11 +153,12 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
   let lastWithheld = describeWithheld(prepared.withheld, {allowFlag: '--allow-reserved-env'})
   const fetchSet = async (): Promise<SecretSet> => {
     const fetched = await getAllEnvironmentSecrets(api, project, environment)
-    const {env, withheld} = childEnvFor(options, fetched.secrets)
+    const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
+    redactors.set(env, redactorFor(fetched.secrets))
     const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
-    options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length - withheld.length} secrets)`)
+    options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets)`)
     return {version: fetched.version, env}
   }
 
@@ -160,6 +178,8 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       fetch: fetchSet,
       async deliver(set, changed) {
         nextEnv = set.env
+        // Before announcing a restart that cannot happen (restart() checks again, for plugins).
+        if (options.signal.name === 'restart') assertSpawnable(set.env)
         const pid = supervisor.current?.pid
         const what = `bella: secrets changed (version ${set.version}, ${describeNames(changed)})`
         if (options.signal.name === 'restart') options.say(`${what}; restarting the command (pid ${pid})`)
@@ -181,13 +201,19 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     {version: prepared.fetched.version, env: prepared.env},
   )
 
-  await startChild(prepared.env, false)
+  try {
+    await startChild(prepared.env, false)
+  } catch (error) {
+    throw redactError(error, prepared.redact)
+  }
   options.debug(
     `bella: watching ${project}/${environment} for changes every ${formatDuration(options.pollIntervalMs)} (version ${prepared.fetched.version}); on a change: ${options.signal.name}`,
   )
   loop.start()
   try {
     return await supervisor.wait()
+  } catch (error) {
+    throw redactError(error, spec(nextEnv).redact!)
   } finally {
     loop.stop()
     stopping.abort()

@@ -1,0 +1,71 @@
+/**
+ * What execve(2) can carry. Checked before a child is started, because a spawn refused with E2BIG
+ * says nothing about which variable is at fault, and under --watch the check must come before the
+ * running child is stopped.
+ *
+ *  - Linux refuses any single argument or `NAME=value` string longer than MAX_ARG_STRLEN
+ *    (32 pages = 128 KiB), counting its terminating NUL.
+ *  - Every system caps arguments plus environment together (ARG_MAX): on Linux a quarter of the
+ *    stack limit, 2 MiB with the usual 8 MiB; 1 MiB on macOS. The total counts each string, its
+ *    NUL and its pointer, against a slightly lower limit than the usual one (conservative: the
+ *    kernel also stores the program's path and auxiliary vector there).
+ */
+import {BellaError} from '../errors.js'
+
+export const MAX_ARG_STRLEN = 131_072
+/** Linux's usual ARG_MAX (8 MiB stack / 4) less 64 KiB of headroom. */
+export const TOTAL_ARG_LIMIT = 2 * 1024 * 1024 - 64 * 1024
+const TOTAL_LIMITS: Partial<Record<NodeJS.Platform, number>> = {linux: TOTAL_ARG_LIMIT, darwin: 1024 * 1024 - 64 * 1024}
+const POINTER_BYTES = 8
+const LARGEST_LISTED = 3
+
+export type SpawnSizeProblem =
+  | {kind: 'variable'; name: string; bytes: number; limit: number}
+  | {kind: 'total'; bytes: number; limit: number; largest: {name: string; bytes: number}[]}
+
+export interface SpawnSize {
+  command: string
+  args?: readonly string[]
+  env: Readonly<Record<string, string>>
+}
+
+/** Why `spec` cannot be exec'd on `platform`, or undefined when it fits. Sizes only, never values. */
+export function checkSpawnSize(spec: SpawnSize, platform: NodeJS.Platform = process.platform): SpawnSizeProblem | undefined {
+  const perVariable = platform === 'linux' ? MAX_ARG_STRLEN : undefined
+  let total = 0
+  const sizes: {name: string; bytes: number}[] = []
+  for (const [name, value] of Object.entries(spec.env)) {
+    const bytes = Buffer.byteLength(name) + Buffer.byteLength(value) + 2 // '=' and the NUL
+    if (perVariable !== undefined && bytes > perVariable) return {kind: 'variable', name, bytes, limit: perVariable}
+    sizes.push({name, bytes})
+    total += bytes + POINTER_BYTES
+  }
+  for (const arg of [spec.command, ...(spec.args ?? [])]) total += Buffer.byteLength(arg) + 1 + POINTER_BYTES
+  const limit = TOTAL_LIMITS[platform]
+  if (limit === undefined || total <= limit) return undefined
+  const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_LISTED)
+  return {kind: 'total', bytes: total, limit, largest}
+}
+
+const FILE_SINK_HINT =
+  'keep large values out of the environment: have `bella agent` write them to a file (dotenv, json or yaml sink) and let the program read that file'
+
+/** The 126 for a command whose environment cannot be exec'd: names and sizes, never values. */
+export function spawnSizeError(problem: SpawnSizeProblem, command: string): BellaError {
+  const n = (bytes: number) => bytes.toLocaleString('en-US')
+  if (problem.kind === 'variable') {
+    return new BellaError(
+      'cannotExecute',
+      `Cannot start ${command}: environment variable ${problem.name} is ${n(problem.bytes)} bytes (NAME=value), and Linux allows at most ` +
+        `${n(problem.limit)} bytes (128 KiB, MAX_ARG_STRLEN) per variable.`,
+      {code: 'environment_too_large', suggestions: [FILE_SINK_HINT, `or make ${problem.name} smaller in Bella Baxter`]},
+    )
+  }
+  const largest = problem.largest.map((v) => `${v.name} (${n(v.bytes)} bytes)`).join(', ')
+  return new BellaError(
+    'cannotExecute',
+    `Cannot start ${command}: its arguments and environment would take ${n(problem.bytes)} bytes, more than the ${n(problem.limit)} ` +
+      `bella allows for them (the system limit, ARG_MAX, is usually ${n(problem.limit + 64 * 1024)}); the largest variables: ${largest}.`,
+    {code: 'environment_too_large', suggestions: [FILE_SINK_HINT]},
+  )
+}
