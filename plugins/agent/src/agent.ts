@@ -113,6 +113,7 @@ export class Agent {
     const config = await loadAgentConfig({path: options.configPath, label: options.configLabel, env: options.env, registries: options.registries})
     if (this.stopping) return this.done
     this.config = config
+    await this.removeStale(config)
     this.api = await options.connect()
     if (this.stopping) return this.done
     this.emitStart(config)
@@ -219,7 +220,23 @@ export class Agent {
       watches: next.watches.map((w) => w.label),
       sinks: next.sinks.map((s) => s.sink.target),
     })
+    await this.removeStale(next)
     await this.startWatches(false)
+  }
+
+  /** Temp files full of secrets that a killed agent left next to its sinks: gone before anything else. */
+  private async removeStale(config: AgentConfig): Promise<void> {
+    for (const {sink, type} of config.sinks) {
+      const removed = await sink.removeStale?.().catch(() => [] as string[])
+      if (!removed || removed.length === 0) continue
+      this.options.log.emit({
+        event: 'notice',
+        level: 'info',
+        message: `removed ${plural(removed.length, 'stale temp file')} left next to ${sink.target} (${type}) by an earlier bella that was stopped mid-write`,
+        target: sink.target,
+        removed,
+      })
+    }
   }
 
   // --- polling --------------------------------------------------------------------------------

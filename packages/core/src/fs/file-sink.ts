@@ -8,6 +8,7 @@ import {generalError, isBellaError, usageError} from '../errors.js'
 import type {Secrets, Sink, SinkContext} from '../strategies/types.js'
 import {DEFAULT_FILE_MODE, writeFileAtomic} from './atomic.js'
 import {parseFileMode} from './mode.js'
+import {removeStaleTempFiles} from './temp-files.js'
 
 export interface FileSinkOptions {
   /** Absolute path of the file (a relative `path` option is resolved against the context's baseDir). */
@@ -65,6 +66,7 @@ export function createFileSink(format: FileSinkFormat, options: Readonly<Record<
   const {path, mode} = parseFileSinkOptions(options, context)
   return {
     target: path,
+    removeStale: () => removeStaleTempFiles(path),
     async write(secrets) {
       const text = format.render(secrets)
       try {

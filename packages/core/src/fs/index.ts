@@ -16,3 +16,4 @@ export {
   type FileSinkFormat,
   type FileSinkOptions,
 } from './file-sink.js'
+export {removeStaleTempFiles, tempPathFor} from './temp-files.js'
