@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse as parseDotenv} from 'dotenv'
@@ -77,5 +77,62 @@ describe('stale temp files', () => {
     const notice = events(result.stderr).find((e) => e.event === 'notice')
     expect(notice?.['removed']).toEqual(expect.arrayContaining(stale))
     expectNoValues(result.stdout, result.stderr)
+  })
+})
+
+describe('sink targets', () => {
+  it('writes through a symbolic link to a regular file and keeps the link', async () => {
+    const dir = project(dotenvConfig('.env'))
+    mkdirSync(join(dir, 'volume'))
+    writeFileSync(join(dir, 'volume', 'app.env'), 'OLD=1\n')
+    symlinkSync(join(dir, 'volume', 'app.env'), join(dir, '.env'))
+    const result = await once(dir)
+    expect(result.code).toBe(0)
+    expect(lstatSync(join(dir, '.env')).isSymbolicLink()).toBe(true)
+    expect(parseDotenv(readFileSync(join(dir, 'volume', 'app.env')))).toMatchObject({DATABASE_URL: VALUES.DATABASE_URL})
+    expect(readdirSync(join(dir, 'volume'))).toEqual(['app.env'])
+    expectNoValues(result.stdout, result.stderr)
+  })
+
+  it('refuses a FIFO as a sink target with an error naming it, and feeds it nothing', async () => {
+    const dir = project(dotenvConfig('pipe'))
+    expect(spawnSync('mkfifo', [join(dir, 'pipe')]).status).toBe(0)
+    const result = await once(dir)
+    expect(result.code).not.toBe(0)
+    expect(lstatSync(join(dir, 'pipe')).isFIFO()).toBe(true)
+    const failed = events(result.stderr).find((e) => e.event === 'write-failed')
+    expect(failed?.message).toMatch(/pipe is a FIFO \(named pipe\), not a regular file/)
+    // There was something there, but it was never a file of secrets: no "previous content" claim.
+    expect(failed?.message).not.toContain('previous content')
+    expectNoValues(result.stdout, result.stderr)
+  })
+
+  it('does not claim a previous content for a file that never existed', async () => {
+    const dir = project(dotenvConfig('blocker/.env'))
+    writeFileSync(join(dir, 'blocker'), 'a file where a folder should be\n')
+    const result = await once(dir)
+    expect(result.code).toBe(1)
+    const failed = events(result.stderr).find((e) => e.event === 'write-failed')
+    expect(failed?.message).toContain(join(dir, 'blocker', '.env'))
+    expect(failed?.message).not.toContain('previous content')
+    expect(failed?.message).toContain('it did not exist and was not created')
+  })
+
+  it('warns, naming the file, when a sink mode makes it group- or world-readable', async () => {
+    const dir = project(`watches:
+  - project: shop
+    environment: dev
+sinks:
+  - type: dotenv
+    path: .env
+    mode: "0644"
+  - type: json
+    path: secrets.json
+`)
+    const result = await once(dir)
+    expect(result.code).toBe(0)
+    const warnings = events(result.stderr).filter((e) => e.level === 'warn')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.message).toContain(`mode 0644 makes ${join(dir, '.env')} group- and world-readable`)
   })
 })

@@ -14,6 +14,8 @@
  *   was written, and only when some sink's bytes changed. The pid-file's process must exist.
  * - Every operation (poll, reload, write) runs one at a time, in order, on one queue.
  */
+import {lstat} from 'node:fs/promises'
+import {isAbsolute} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {
   BellaError,
@@ -117,6 +119,7 @@ export class Agent {
     this.api = await options.connect()
     if (this.stopping) return this.done
     this.emitStart(config)
+    this.emitSinkWarnings(config)
     if (options.once) return Promise.race([this.enqueue(() => this.runOnce()), this.done])
     // Set first: a SIGHUP from now on queues behind the start-up fetch.
     this.started = true
@@ -220,6 +223,7 @@ export class Agent {
       watches: next.watches.map((w) => w.label),
       sinks: next.sinks.map((s) => s.sink.target),
     })
+    this.emitSinkWarnings(next)
     await this.removeStale(next)
     await this.startWatches(false)
   }
@@ -395,7 +399,7 @@ export class Agent {
       const results = await Promise.allSettled(config.sinks.map(async (s) => s.sink.write(merged)))
       let written = 0
       let failed = 0
-      results.forEach((result, index) => {
+      for (const [index, result] of results.entries()) {
         const {sink, type} = config.sinks[index]!
         const ms = Math.round((performance.now() - started) * 10) / 10
         if (result.status === 'fulfilled') {
@@ -415,12 +419,12 @@ export class Agent {
             event: 'write-failed',
             // Said once per failing streak; repeats only with --verbose.
             level: this.writeFailed ? 'debug' : 'error',
-            message: `could not write ${sink.target} (${type}): ${errorMessage(result.reason)}; it keeps its previous content`,
+            message: `could not write ${sink.target} (${type}): ${errorMessage(result.reason)}${await whatStays(sink.target)}`,
             sink: type,
             target: sink.target,
           })
         }
-      })
+      }
       if (written > 0) this.signalOwed = true
       if (failed > 0) {
         // Staged data stays staged: the next poll retries; the signal waits for every sink.
@@ -570,6 +574,14 @@ export class Agent {
     })
   }
 
+  private emitSinkWarnings(config: AgentConfig): void {
+    for (const {sink, type} of config.sinks) {
+      for (const warning of sink.warnings ?? []) {
+        this.options.log.emit({event: 'sink-warning', level: 'warn', message: `${type} sink: ${warning}`, sink: type, target: sink.target})
+      }
+    }
+  }
+
   private emitFetched(watch: WatchState, fetched: Fetched, changed: boolean): void {
     const count = Object.keys(fetched.secrets).length
     const version = fetched.version === undefined ? '' : ` (version ${fetched.version})`
@@ -592,6 +604,18 @@ export class Agent {
       ...(signal ? {signal} : {}),
       maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     })
+  }
+}
+
+/** What a failed write left at `target`: only a regular file there keeps a previous content. */
+async function whatStays(target: string): Promise<string> {
+  if (!isAbsolute(target)) return ''
+  try {
+    return (await lstat(target)).isFile() ? '; it keeps its previous content' : ''
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+      ? '; it did not exist and was not created'
+      : ''
   }
 }
 

@@ -18,8 +18,9 @@
  * 5. After every async write, temp files of this target that a killed bella left behind are
  *    removed (temp-files.ts; their names start with the target's name and end in `.tmp`).
  *
- * A symlink at the target is replaced by a regular file (as consul-template and `mv` do), never
- * written through. Mode bits are not enforced on Windows, where ACLs decide.
+ * A symlink to a regular file is written through (the link stays; the file it points to is
+ * replaced, its temp file in that file's folder); devices, FIFOs, sockets and dangling links are
+ * refused (target.ts). Mode bits are not enforced on Windows, where ACLs decide.
  *
  * Node built-ins only; an async version for sinks and a sync one for the credential store.
  */
@@ -38,6 +39,7 @@ import {
 } from 'node:fs'
 import {chmod, lstat, mkdir, open, readFile, rename, rm, type FileHandle} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
+import {resolveWriteTarget, resolveWriteTargetSync} from './target.js'
 import {holdTempFile, removeStaleTempFiles, tempPathFor} from './temp-files.js'
 
 const checksModes = process.platform !== 'win32'
@@ -67,7 +69,7 @@ export async function writeFileAtomic(
 ): Promise<WriteFileAtomicResult> {
   const mode = checkMode(options.mode)
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  const target = resolve(path)
+  const target = await resolveWriteTarget(resolve(path))
   try {
     return await replaceFile(target, bytes, mode, options.skipIfUnchanged !== false)
   } finally {
@@ -125,7 +127,7 @@ export function writeFileAtomicSync(
 ): WriteFileAtomicResult {
   const mode = checkMode(options.mode)
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  const target = resolve(path)
+  const target = resolveWriteTargetSync(resolve(path))
   const dir = dirname(target)
 
   if (options.skipIfUnchanged !== false) {

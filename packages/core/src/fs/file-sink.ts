@@ -7,7 +7,8 @@ import {dirname, resolve} from 'node:path'
 import {generalError, isBellaError, usageError} from '../errors.js'
 import type {Secrets, Sink, SinkContext} from '../strategies/types.js'
 import {DEFAULT_FILE_MODE, writeFileAtomic} from './atomic.js'
-import {parseFileMode} from './mode.js'
+import {formatFileMode, parseFileMode} from './mode.js'
+import {resolveWriteTarget} from './target.js'
 import {removeStaleTempFiles} from './temp-files.js'
 
 export interface FileSinkOptions {
@@ -64,9 +65,12 @@ export interface FileSinkFormat {
 /** A sink that renders the secrets and writes them with writeFileAtomic (skipping identical bytes). */
 export function createFileSink(format: FileSinkFormat, options: Readonly<Record<string, unknown>>, context: SinkContext): Sink {
   const {path, mode} = parseFileSinkOptions(options, context)
+  const warning = readableModeWarning(path, mode)
   return {
     target: path,
-    removeStale: () => removeStaleTempFiles(path),
+    warnings: warning ? [warning] : [],
+    // Temp files sit next to the file a link leads to, so look there.
+    removeStale: async () => removeStaleTempFiles(await resolveWriteTarget(path).catch(() => path)),
     async write(secrets) {
       const text = format.render(secrets)
       try {
@@ -76,6 +80,15 @@ export function createFileSink(format: FileSinkFormat, options: Readonly<Record<
       }
     },
   }
+}
+
+/** A warning when `mode` lets the file's group or everyone read the secrets; else undefined. */
+export function readableModeWarning(path: string, mode: number): string | undefined {
+  const group = (mode & 0o040) !== 0
+  const world = (mode & 0o004) !== 0
+  if (!group && !world) return undefined
+  const who = group && world ? 'group- and world-readable' : group ? 'group-readable' : 'world-readable'
+  return `mode ${formatFileMode(mode)} makes ${path} ${who}: anyone ${world ? 'on this machine' : 'in its group'} can read the secrets in it (0600 keeps them to the owner)`
 }
 
 const REASONS: Record<string, string> = {
