@@ -5,9 +5,13 @@
  * through to oclif, which stays the single authority on parsing and messages.
  */
 import {readFileSync} from 'node:fs'
+import {keepOutputErrorsFromStoppingBella} from '@bella/core/streams'
 
 /** Handles argv when it can; resolves false to let oclif take over. */
 export async function tryFastPath(argv: readonly string[], root: URL): Promise<boolean> {
+  // The earliest point every command shares (bin/run.js calls this first): a closed stdout/stderr
+  // must not crash bella, whichever command then runs (output-pipes.test.ts).
+  keepOutputErrorsFromStoppingBella()
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${versionLine(root)}\n`)
     return true

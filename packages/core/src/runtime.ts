@@ -3,6 +3,7 @@
 // which must never import @oclif/core at run time (type-only imports are fine).
 export * from './errors.js'
 export * from './output.js'
+export * from './streams.js'
 export * from './crypto/api-key.js'
 export * from './crypto/hmac.js'
 export * from './crypto/e2ee.js'
