@@ -83,6 +83,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
   let loop: WatchLoop | undefined
   const supervisor = new Supervisor({
     warn: options.warn,
+    killTimeoutMs: options.killTimeoutMs,
     onSignal: (event) => {
       // A stopping signal the user sent bella reached the child: its exit was asked for, not a crash.
       if (event.child && event.action !== 'no-child' && STOPPING.has(event.signal)) signalled.add(event.child)
