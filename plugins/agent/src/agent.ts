@@ -19,18 +19,13 @@ import {isAbsolute} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {
   BellaError,
-  getAllEnvironmentSecrets,
-  getEnvironmentProviders,
-  getEnvironmentSecretsVersion,
-  getProviderSecrets,
-  getProviderSecretsHash,
   isBellaError,
-  usageError,
   type ApiClient,
   type Env,
   type Registries,
 } from '@bella/core'
 import {loadAgentConfig, type AgentConfig, type ConfigError, type WatchConfig} from './config/load.js'
+import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
 import type {AgentLog} from './log.js'
 import {pidFileTarget, type PidFileDeps} from './pid-file.js'
 
@@ -63,13 +58,6 @@ export interface AgentTimers {
 const realTimers: AgentTimers = {
   set: (callback, ms) => setTimeout(callback, ms),
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-}
-
-interface Fetched {
-  /** "v<version>" or "h<hash>": compared, never shown. */
-  marker: string
-  secrets: Record<string, string>
-  version?: number
 }
 
 interface WatchState {
@@ -268,10 +256,34 @@ export class Agent {
       const marker = await this.checkMarker(watch)
       const known = watch.staged ?? watch.committed
       if (!known || marker !== known.marker) {
-        const fetched = await this.fetchWatch(watch)
+        // Any other marker, not only a higher version, means: fetch and compare (watch-fetch.ts).
+        const fetched = {...(await this.fetchWatch(watch)), marker}
         if (this.stopping || !this.watches.includes(watch)) return
-        watch.staged = fetched
-        this.emitFetched(watch, fetched, known !== undefined)
+        if (known?.version !== undefined && fetched.version !== undefined && fetched.version < known.version) {
+          this.options.log.emit({
+            event: 'notice',
+            level: 'info',
+            message: `${watch.config.label}: the secrets' version went back from ${known.version} to ${fetched.version} (a server reset or restore?); comparing the secrets themselves`,
+            watch: watch.config.label,
+          })
+        }
+        if (known && fetched.digest === known.digest) {
+          // Same secrets: remember the new marker, write nothing.
+          known.marker = fetched.marker
+          known.version = fetched.version
+          const version = fetched.version === undefined ? '' : ` (version ${fetched.version})`
+          this.options.log.emit({
+            event: 'fetched',
+            level: 'info',
+            message: `${watch.config.label}: version moved${version}, secrets unchanged; nothing to write`,
+            watch: watch.config.label,
+            changed: false,
+            ...(fetched.version === undefined ? {} : {version: fetched.version}),
+          })
+        } else {
+          watch.staged = fetched
+          this.emitFetched(watch, fetched, known !== undefined)
+        }
       } else {
         this.options.log.emit({event: 'fetched', level: 'debug', message: `${watch.config.label}: no change`, watch: watch.config.label, changed: false})
       }
@@ -328,45 +340,12 @@ export class Agent {
 
   // --- API ------------------------------------------------------------------------------------
 
-  private async checkMarker(watch: WatchState): Promise<string> {
-    const {project, environment} = watch.config
-    if (!watch.config.provider) return `v${(await getEnvironmentSecretsVersion(this.api!, project, environment)).version}`
-    const slug = await this.providerSlug(watch)
-    return `h${(await getProviderSecretsHash(this.api!, project, environment, slug)).hash}`
+  private checkMarker(watch: WatchState): Promise<string> {
+    return checkMarker(this.api!, watch.config, watch)
   }
 
-  private async fetchWatch(watch: WatchState): Promise<Fetched> {
-    const {project, environment} = watch.config
-    if (!watch.config.provider) {
-      const all = await getAllEnvironmentSecrets(this.api!, project, environment)
-      return {marker: `v${all.version}`, secrets: all.secrets, version: all.version}
-    }
-    const slug = await this.providerSlug(watch)
-    // The marker first: a change between the two calls is then seen by the next poll, never lost.
-    const hash = await getProviderSecretsHash(this.api!, project, environment, slug)
-    const secrets = await getProviderSecrets(this.api!, project, environment, slug)
-    return {marker: `h${hash.hash}`, secrets}
-  }
-
-  /** The configured provider (slug, name or id, as the official agent accepts) → its slug. */
-  private async providerSlug(watch: WatchState): Promise<string> {
-    if (watch.providerSlug) return watch.providerSlug
-    const {project, environment, provider} = watch.config
-    const wanted = provider!
-    const providers = await getEnvironmentProviders(this.api!, project, environment)
-    const lower = wanted.toLowerCase()
-    const found =
-      providers.find((p) => p.providerSlug === wanted) ??
-      providers.find((p) => [p.providerSlug, p.providerName, p.providerId, p.id].some((v) => typeof v === 'string' && v.toLowerCase() === lower))
-    if (!found) {
-      const slugs = providers.map((p) => p.providerSlug)
-      throw usageError(`${watch.config.providerWhere ?? watch.config.where}: ${project}/${environment} has no provider "${wanted}"`, {
-        code: 'agent_unknown_provider',
-        suggestions: [slugs.length > 0 ? `use one of: ${slugs.join(', ')}` : `${project}/${environment} has no providers; leave "provider" out`],
-      })
-    }
-    watch.providerSlug = found.providerSlug
-    return found.providerSlug
+  private fetchWatch(watch: WatchState): Promise<Fetched> {
+    return fetchWatch(this.api!, watch.config, watch)
   }
 
   // --- writing and signalling -----------------------------------------------------------------

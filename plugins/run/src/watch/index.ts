@@ -142,7 +142,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
     options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length - withheld.length} secrets)`)
-    return {version: fetched.version, env}
+    return {version: fetched.version, lastModified: fetched.lastModified, env}
   }
 
   loop = new WatchLoop(
@@ -156,7 +156,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
             code: 'api_invalid_response',
           })
         }
-        return answer.version
+        return {version: answer.version, lastModified: typeof answer.lastModified === 'string' ? answer.lastModified : undefined}
       },
       fetch: fetchSet,
       async deliver(set, changed) {
@@ -179,7 +179,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       say: options.say,
       debug: options.debug,
     },
-    {version: prepared.fetched.version, env: prepared.env},
+    {version: prepared.fetched.version, lastModified: prepared.fetched.lastModified, env: prepared.env},
   )
 
   await startChild(prepared.env, false)
