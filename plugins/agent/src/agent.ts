@@ -14,20 +14,17 @@
  *   was written, and only when some sink's bytes changed. The pid-file's process must exist.
  * - Every operation (poll, reload, write) runs one at a time, in order, on one queue.
  */
-import {lstat} from 'node:fs/promises'
-import {isAbsolute} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {
-  BellaError,
-  isBellaError,
-  type ApiClient,
-  type Env,
-  type Registries,
-} from '@bella/core'
+import {BellaError, type ApiClient, type Env, type Registries} from '@bella/core'
 import {loadAgentConfig, type AgentConfig, type ConfigError, type WatchConfig} from './config/load.js'
-import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
 import type {AgentLog} from './log.js'
-import {pidFileTarget, type PidFileDeps} from './pid-file.js'
+import {contentChanged, emitFetched, emitSinkWarnings, emitStart, emitStopped, removeStaleTempFiles} from './events.js'
+import {mergeWatchSecrets} from './merge.js'
+import {describeConfig, errorFields, errorMessage, isFatal, plural, watchError} from './messages.js'
+import {notifyProcess} from './notify.js'
+import type {PidFileDeps} from './pid-file.js'
+import {writeSinks} from './sink-writes.js'
+import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
 
 export interface AgentOptions {
   /** Absolute path of the config file. */
@@ -72,7 +69,6 @@ interface WatchState {
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = {SIGHUP: 1, SIGINT: 2, SIGTERM: 15}
-const MAX_COLLISIONS_LISTED = 20
 
 export class Agent {
   private config: AgentConfig | undefined
@@ -103,11 +99,11 @@ export class Agent {
     const config = await loadAgentConfig({path: options.configPath, label: options.configLabel, env: options.env, registries: options.registries})
     if (this.stopping) return this.done
     this.config = config
-    await this.removeStale(config)
+    await removeStaleTempFiles(config, this.options.log)
     this.api = await options.connect()
     if (this.stopping) return this.done
-    this.emitStart(config)
-    this.emitSinkWarnings(config)
+    emitStart(config, this.options.once, this.options.log)
+    emitSinkWarnings(config, this.options.log)
     if (options.once) return Promise.race([this.enqueue(() => this.runOnce()), this.done])
     // Set first: a SIGHUP from now on queues behind the start-up fetch.
     this.started = true
@@ -129,7 +125,7 @@ export class Agent {
     void (async () => {
       await this.writing?.catch(() => {})
       const interrupted = this.options.once
-      this.emitStopped(interrupted ? `stopped by ${signal} before finishing; files already written stay` : `stopped (${signal})`, signal)
+      emitStopped(this.options.log, interrupted ? `stopped by ${signal} before finishing; files already written stay` : `stopped (${signal})`, signal)
       this.resolveDone(interrupted ? 128 + (SIGNAL_NUMBERS[signal] ?? 15) : 0)
     })()
   }
@@ -146,7 +142,7 @@ export class Agent {
         suggestions: ['check the sink paths exist and are writable by this user'],
       })
     }
-    this.emitStopped('done: every sink is up to date', undefined)
+    emitStopped(this.options.log, 'done: every sink is up to date', undefined)
     return 0
   }
 
@@ -162,12 +158,12 @@ export class Agent {
       const watch = watches[index]!
       if (result.status === 'fulfilled') {
         watch.staged = result.value
-        this.emitFetched(watch, result.value, false)
+        emitFetched(this.options.log, watch.config.label, result.value, false)
       } else failures.push({watch, error: result.reason})
     })
     if (initial && failures.length > 0 && (this.options.once || failures.some(({error}) => isFatal(error)))) {
       const first = failures.find(({error}) => this.options.once || isFatal(error))!
-      throw watchError(first.watch, first.error, failures.length - 1, this.options.once)
+      throw watchError(first.watch.config.label, first.error, failures.length - 1, this.options.once)
     }
     for (const {watch, error} of failures) this.fail(watch, error)
     if (this.options.once) return
@@ -211,24 +207,9 @@ export class Agent {
       watches: next.watches.map((w) => w.label),
       sinks: next.sinks.map((s) => s.sink.target),
     })
-    this.emitSinkWarnings(next)
-    await this.removeStale(next)
+    emitSinkWarnings(next, this.options.log)
+    await removeStaleTempFiles(next, this.options.log)
     await this.startWatches(false)
-  }
-
-  /** Temp files full of secrets that a killed agent left next to its sinks: gone before anything else. */
-  private async removeStale(config: AgentConfig): Promise<void> {
-    for (const {sink, type} of config.sinks) {
-      const removed = await sink.removeStale?.().catch(() => [] as string[])
-      if (!removed || removed.length === 0) continue
-      this.options.log.emit({
-        event: 'notice',
-        level: 'info',
-        message: `removed ${plural(removed.length, 'stale temp file')} left next to ${sink.target} (${type}) by an earlier bella that was stopped mid-write`,
-        target: sink.target,
-        removed,
-      })
-    }
   }
 
   // --- polling --------------------------------------------------------------------------------
@@ -259,30 +240,13 @@ export class Agent {
         // Any other marker, not only a higher version, means: fetch and compare (watch-fetch.ts).
         const fetched = {...(await this.fetchWatch(watch)), marker}
         if (this.stopping || !this.watches.includes(watch)) return
-        if (known?.version !== undefined && fetched.version !== undefined && fetched.version < known.version) {
-          this.options.log.emit({
-            event: 'notice',
-            level: 'info',
-            message: `${watch.config.label}: the secrets' version went back from ${known.version} to ${fetched.version} (a server reset or restore?); comparing the secrets themselves`,
-            watch: watch.config.label,
-          })
-        }
-        if (known && fetched.digest === known.digest) {
+        if (known && !contentChanged(this.options.log, watch.config.label, known, fetched)) {
           // Same secrets: remember the new marker, write nothing.
           known.marker = fetched.marker
           known.version = fetched.version
-          const version = fetched.version === undefined ? '' : ` (version ${fetched.version})`
-          this.options.log.emit({
-            event: 'fetched',
-            level: 'info',
-            message: `${watch.config.label}: version moved${version}, secrets unchanged; nothing to write`,
-            watch: watch.config.label,
-            changed: false,
-            ...(fetched.version === undefined ? {} : {version: fetched.version}),
-          })
         } else {
           watch.staged = fetched
-          this.emitFetched(watch, fetched, known !== undefined)
+          emitFetched(this.options.log, watch.config.label, fetched, known !== undefined)
         }
       } else {
         this.options.log.emit({event: 'fetched', level: 'debug', message: `${watch.config.label}: no change`, watch: watch.config.label, changed: false})
@@ -374,36 +338,7 @@ export class Agent {
     const count = Object.keys(merged).length
     let outcome: 'written' | 'unchanged' | 'failed' = 'unchanged'
     const work = (async () => {
-      // A sink that throws synchronously (a third party's) counts as a failed write like any other.
-      const results = await Promise.allSettled(config.sinks.map(async (s) => s.sink.write(merged)))
-      let written = 0
-      let failed = 0
-      for (const [index, result] of results.entries()) {
-        const {sink, type} = config.sinks[index]!
-        const ms = Math.round((performance.now() - started) * 10) / 10
-        if (result.status === 'fulfilled') {
-          if (result.value === 'written') written++
-          this.options.log.emit({
-            event: result.value === 'written' ? 'written' : 'unchanged',
-            level: 'info',
-            message: result.value === 'written' ? `wrote ${plural(count, 'secret')} to ${sink.target} (${type})` : `${sink.target} unchanged (${type})`,
-            sink: type,
-            target: sink.target,
-            secrets: count,
-            ms,
-          })
-        } else {
-          failed++
-          this.options.log.emit({
-            event: 'write-failed',
-            // Said once per failing streak; repeats only with --verbose.
-            level: this.writeFailed ? 'debug' : 'error',
-            message: `could not write ${sink.target} (${type}): ${errorMessage(result.reason)}${await whatStays(sink.target)}`,
-            sink: type,
-            target: sink.target,
-          })
-        }
-      }
+      const {written, failed} = await writeSinks(config.sinks, merged, this.options.log, {started, quiet: this.writeFailed})
       if (written > 0) this.signalOwed = true
       if (failed > 0) {
         // Staged data stays staged: the next poll retries; the signal waits for every sink.
@@ -436,79 +371,15 @@ export class Agent {
     return outcome
   }
 
-  /** Later watches win; case-sensitive; collisions reported once per key, by name only. */
+  /** Later watches win; case-sensitive; collisions reported once per key, by name only (merge.ts). */
   private merge(): Record<string, string> {
-    const sets = this.watches.map((w) => (w.staged ?? w.committed)!.secrets)
-    if (sets.length === 1) return sets[0]!
-    const merged = new Map<string, string>()
-    const owner = new Map<string, number>()
-    const collisions: string[] = []
-    sets.forEach((secrets, index) => {
-      for (const key of Object.keys(secrets)) {
-        const previous = owner.get(key)
-        if (previous !== undefined && previous !== index && !this.reportedCollisions.has(key)) {
-          this.reportedCollisions.add(key)
-          collisions.push(`${key} (${this.watches[previous]!.config.label} → ${this.watches[index]!.config.label})`)
-        }
-        owner.set(key, index)
-        merged.set(key, secrets[key]!)
-      }
-    })
-    if (collisions.length > 0) {
-      const listed = collisions.slice(0, MAX_COLLISIONS_LISTED).join(', ')
-      const more = collisions.length > MAX_COLLISIONS_LISTED ? ` and ${collisions.length - MAX_COLLISIONS_LISTED} more` : ''
-      this.options.log.emit({
-        event: 'collision',
-        level: 'warn',
-        message: `${collisions.length} key${collisions.length === 1 ? ' is' : 's are'} defined by more than one watch; the later watch wins: ${listed}${more}`,
-        keys: collisions.map((c) => c.slice(0, c.indexOf(' ('))),
-      })
-    }
-    // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary key.
-    return Object.fromEntries(merged)
+    const sets = this.watches.map((w) => ({label: w.config.label, secrets: (w.staged ?? w.committed)!.secrets}))
+    return mergeWatchSecrets(sets, this.reportedCollisions, this.options.log)
   }
 
   private async signal(): Promise<void> {
     this.signalOwed = false
-    const processConfig = this.config!.process
-    if (!processConfig || processConfig.inert || !processConfig.pidFile) return
-    const label = processConfig.pidFileLabel ?? processConfig.pidFile
-    const found = await pidFileTarget(processConfig.pidFile, label, this.options.pidFile)
-    if (!found.ok) {
-      this.options.log.emit({event: 'signal-skipped', level: 'warn', message: `not signalling: ${found.reason}`, pidFile: label})
-      return
-    }
-    try {
-      await processConfig.strategy.notify(found.target)
-    } catch (error) {
-      this.options.log.emit({
-        event: 'signal-skipped',
-        level: 'warn',
-        message: `could not ${processConfig.signal} ${found.target.description}: ${errorMessage(error)}`,
-        pid: found.pid,
-        pidFile: label,
-      })
-      return
-    }
-    if (found.target.sent.length === 0) {
-      this.options.log.emit({
-        event: 'signal-skipped',
-        level: 'warn',
-        message: `process ${found.pid} from ${label} exited before it could be signalled`,
-        pid: found.pid,
-        pidFile: label,
-      })
-      return
-    }
-    this.options.log.emit({
-      event: 'signalled',
-      level: 'info',
-      message: `sent ${found.target.sent.join(', ')} to ${found.target.description}`,
-      signal: found.target.sent.join(','),
-      strategy: processConfig.signal,
-      pid: found.pid,
-      pidFile: label,
-    })
+    await notifyProcess(this.config!.process, this.options.log, this.options.pidFile)
   }
 
   // --- plumbing -------------------------------------------------------------------------------
@@ -538,94 +409,4 @@ export class Agent {
   private internalError(error: unknown): void {
     this.options.log.emit({event: 'error', level: 'error', message: `internal error: ${errorMessage(error)}`})
   }
-
-  private emitStart(config: AgentConfig): void {
-    this.options.log.emit({
-      event: 'start',
-      level: 'info',
-      message: `${this.options.once ? 'once' : 'started'}: ${describeConfig(config, this.options.once)}`,
-      config: config.file,
-      once: this.options.once,
-      watches: config.watches.map((w) => ({watch: w.label, pollInterval: w.pollIntervalSeconds})),
-      sinks: config.sinks.map((s) => ({type: s.type, target: s.sink.target})),
-      ...(config.process ? {signal: config.process.signal, pidFile: config.process.pidFileLabel ?? null} : {}),
-      pid: process.pid,
-    })
-  }
-
-  private emitSinkWarnings(config: AgentConfig): void {
-    for (const {sink, type} of config.sinks) {
-      for (const warning of sink.warnings ?? []) {
-        this.options.log.emit({event: 'sink-warning', level: 'warn', message: `${type} sink: ${warning}`, sink: type, target: sink.target})
-      }
-    }
-  }
-
-  private emitFetched(watch: WatchState, fetched: Fetched, changed: boolean): void {
-    const count = Object.keys(fetched.secrets).length
-    const version = fetched.version === undefined ? '' : ` (version ${fetched.version})`
-    this.options.log.emit({
-      event: 'fetched',
-      level: 'info',
-      message: changed ? `${watch.config.label} changed: fetched ${plural(count, 'secret')}${version}` : `fetched ${plural(count, 'secret')} from ${watch.config.label}${version}`,
-      watch: watch.config.label,
-      secrets: count,
-      changed,
-      ...(fetched.version === undefined ? {} : {version: fetched.version}),
-    })
-  }
-
-  private emitStopped(message: string, signal: NodeJS.Signals | undefined): void {
-    this.options.log.emit({
-      event: 'stopped',
-      level: 'info',
-      message,
-      ...(signal ? {signal} : {}),
-      maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    })
-  }
-}
-
-/** What a failed write left at `target`: only a regular file there keeps a previous content. */
-async function whatStays(target: string): Promise<string> {
-  if (!isAbsolute(target)) return ''
-  try {
-    return (await lstat(target)).isFile() ? '; it keeps its previous content' : ''
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR'
-      ? '; it did not exist and was not created'
-      : ''
-  }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
-}
-
-function describeConfig(config: AgentConfig, once = false): string {
-  const watches = config.watches.map((w) => (once ? w.label : `${w.label} every ${w.pollIntervalSeconds}s`)).join(', ')
-  const sinks = config.sinks.map((s) => `${s.type} ${s.sink.target}`).join(', ')
-  const signal = config.process && !config.process.inert ? `; ${config.process.signal} → ${config.process.pidFileLabel}` : ''
-  return `${once ? 'fetching' : 'watching'} ${watches}; writing ${sinks}${signal}`
-}
-
-/** A start-up failure that retrying will not fix. */
-function isFatal(error: unknown): boolean {
-  return isBellaError(error) && (error.kind === 'auth' || error.kind === 'usage' || error.code === 'api_not_found')
-}
-
-function watchError(watch: WatchState, error: unknown, others: number, once: boolean): BellaError {
-  const more = others > 0 ? ` (and ${others} more watch${others === 1 ? '' : 'es'} failing)` : ''
-  const nothing = once ? '; nothing was written' : ''
-  const message = `cannot fetch ${watch.config.label}: ${errorMessage(error)}${more}${nothing}`
-  if (isBellaError(error)) return new BellaError(error.kind, message, {code: error.code, suggestions: error.suggestions, cause: error})
-  return new BellaError('general', message, {cause: error})
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function errorFields(error: unknown): Record<string, unknown> {
-  return isBellaError(error) ? {code: error.code, kind: error.kind} : {}
 }
