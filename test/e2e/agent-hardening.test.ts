@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse as parseDotenv} from 'dotenv'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
-import {agentEnv, agentSeed, leaked, VALUES, type AgentEvent} from '../fixtures/agent-harness.js'
+import {agentSeed, leaked, VALUES, type AgentEvent} from '../fixtures/agent-harness.js'
 import {bella, bellaBin} from '../helpers/cli.js'
 
 let emulator: Emulator
@@ -25,6 +25,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close()
   rmSync(root, {recursive: true, force: true})
+})
+
+// Like agentEnv, but HOME inside the test's own folder, removed with it.
+const agentEnvIn = (folder: string) => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  LANG: 'C.UTF-8',
+  HOME: join(folder, 'home'),
+  XDG_CONFIG_HOME: join(folder, 'home', '.config'),
+  BELLA_BAXTER_URL: emulator.url,
+  BELLA_BAXTER_API_KEY: key,
 })
 
 let counter = 0
@@ -43,7 +53,7 @@ sinks:
     path: ${path}
 ${extra}`
 
-const once = (dir: string, args: string[] = []) => bella(['agent', '--once', '--log-format', 'json', ...args], {cwd: dir, env: agentEnv(emulator.url, key)})
+const once = (dir: string, args: string[] = []) => bella(['agent', '--once', '--log-format', 'json', ...args], {cwd: dir, env: agentEnvIn(root)})
 
 const events = (stderr: string): AgentEvent[] =>
   stderr

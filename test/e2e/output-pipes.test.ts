@@ -10,7 +10,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
-import {bellaBin, isolatedHome} from '../helpers/cli.js'
+import {bellaBin} from '../helpers/cli.js'
 
 let emulator: Emulator
 let dir: string
@@ -25,7 +25,8 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-const env = () => ({PATH: process.env.PATH ?? '/usr/bin:/bin', ...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey})
+// HOME inside the test's own folder, removed with it.
+const env = () => ({PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'home', '.config'), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey})
 
 /** Runs bella with its stderr pipe closed at once; resolves its exit. Killed after 60 s at most. */
 function withClosedStderr(args: string[], cwd = dir, onStart?: (pid: number) => void): Promise<{code: number | null; signal: NodeJS.Signals | null}> {

@@ -9,7 +9,7 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
-import {bella, isolatedHome} from '../helpers/cli.js'
+import {bella} from '../helpers/cli.js'
 
 let emulator: Emulator
 let dir: string
@@ -23,7 +23,8 @@ afterAll(async () => {
 })
 beforeEach(() => emulator.clearFaults())
 
-const env = () => ({...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey})
+// HOME inside the test's own folder, removed with it.
+const env = () => ({HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'home', '.config'), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey})
 const secretsPath = '/api/v1/projects/demo/environments/dev/secrets'
 /** The command leaves this file behind if it ever runs. */
 const touch = (name: string) => ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(join(dir, name))}, '')`]

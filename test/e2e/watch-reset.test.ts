@@ -11,8 +11,8 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
-import {AgentProc, agentEnv} from '../fixtures/agent-harness.js'
-import {bellaBin, isolatedHome} from '../helpers/cli.js'
+import {AgentProc} from '../fixtures/agent-harness.js'
+import {bellaBin} from '../helpers/cli.js'
 
 let emulator: Emulator
 let dir: string
@@ -34,6 +34,8 @@ async function until(what: string, probe: () => boolean, timeoutMs = 30_000): Pr
   }
 }
 
+// HOME inside the test's own folder, removed with it.
+const env = () => ({PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'home', '.config'), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey})
 const version = () => emulator.state.requireEnvironment(emulator.state.requireProject('demo'), 'dev').version
 
 describe('a change that lands on the version bella already had', () => {
@@ -42,8 +44,7 @@ describe('a change that lands on the version bella already had', () => {
     const had = version()
     const starts = join(dir, 'run-starts')
     const program = `require('fs').appendFileSync(${JSON.stringify(starts)}, process.env.RESET_CHECK + '\\n'); setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0))`
-    const env = {PATH: process.env.PATH ?? '/usr/bin:/bin', ...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey}
-    const bella = spawn(process.execPath, [bellaBin, 'run', '--watch', '--poll-interval', '5', '-p', 'demo', '-e', 'dev', '--', 'node', '-e', program], {env, stdio: ['ignore', 'ignore', 'pipe']})
+    const bella = spawn(process.execPath, [bellaBin, 'run', '--watch', '--poll-interval', '5', '-p', 'demo', '-e', 'dev', '--', 'node', '-e', program], {env: env(), stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
     bella.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
     const exited = new Promise<number | null>((resolve) => bella.on('close', (code) => resolve(code)))
@@ -66,7 +67,7 @@ describe('a change that lands on the version bella already had', () => {
     const had = version()
     const project = mkdtempSync(join(dir, 'agent-'))
     writeFileSync(join(project, 'bella-agent.yaml'), 'watches:\n  - project: demo\n    environment: dev\n    poll-interval: 5\nsinks:\n  - type: json\n    path: out.json\n')
-    const agent = new AgentProc(['--log-format', 'json'], agentEnv(emulator.url, emulator.apiKey), project)
+    const agent = new AgentProc(['--log-format', 'json'], env(), project)
     try {
       const first = await agent.waitForEvent('written')
       emulator.setSecrets(demo, {set: {RESET_AGENT: 'after-reset'}, version: had})
