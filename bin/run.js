@@ -2,6 +2,7 @@
 // The fast path answers common invocations before oclif loads (see src/fast-path.ts). dist/cli/ is
 // the esbuild bundle of the host and its first-party plugins (scripts/bundle.mjs): what the npm
 // package ships, and what every test runs.
+// (tryFastPath installs the guard that keeps a closed stdout/stderr from crashing bella.)
 const root = new URL('../', import.meta.url)
 const {tryFastPath, packageVersionLine} = await import('../dist/cli/fast-path.js')
 if (!(await tryFastPath(process.argv.slice(2), () => packageVersionLine(root)))) {

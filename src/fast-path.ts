@@ -5,6 +5,7 @@
  * through to oclif, which stays the single authority on parsing and messages.
  */
 import {readFileSync} from 'node:fs'
+import {keepOutputErrorsFromStoppingBella} from '@bella/core/streams'
 
 /**
  * Handles argv when it can; resolves false to let oclif take over. `userAgent` is the version line
@@ -12,6 +13,9 @@ import {readFileSync} from 'node:fs'
  * binary set itself up only when a command really runs.
  */
 export async function tryFastPath(argv: readonly string[], userAgent: () => string, beforeRun?: () => Promise<void>): Promise<boolean> {
+  // The earliest point every command shares (bin/run.js and the binary call this first): a closed
+  // stdout/stderr must not crash bella, whichever command then runs (output-pipes.test.ts).
+  keepOutputErrorsFromStoppingBella()
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${userAgent()}\n`)
     return true

@@ -15,26 +15,17 @@
  * - Every operation (poll, reload, write) runs one at a time, in order, on one queue.
  */
 import {performance} from 'node:perf_hooks'
-import {
-  BellaError,
-  createRedactor,
-  describeSealed,
-  getAllEnvironmentSecrets,
-  getEnvironmentProviders,
-  getEnvironmentSecretsVersion,
-  getProviderSecrets,
-  getProviderSecretsHash,
-  isBellaError,
-  isValidEnvName,
-  usageError,
-  type ApiClient,
-  type Env,
-  type Redactor,
-  type Registries,
-} from '@bella/core'
+import {BellaError, type ApiClient, type Env, type Registries} from '@bella/core'
 import {loadAgentConfig, type AgentConfig, type ConfigError, type WatchConfig} from './config/load.js'
 import type {AgentLog} from './log.js'
-import {pidFileTarget, type PidFileDeps} from './pid-file.js'
+import {contentChanged, emitFetched, emitSinkWarnings, emitStart, emitStopped, removeStaleTempFiles} from './events.js'
+import {mergeWatchSecrets} from './merge.js'
+import {describeConfig, errorFields, errorMessage, isFatal, plural, watchError} from './messages.js'
+import {notifyProcess} from './notify.js'
+import {ErrorDescriber} from './redaction.js'
+import type {PidFileDeps} from './pid-file.js'
+import {writeSinks} from './sink-writes.js'
+import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
 
 export interface AgentOptions {
   /** Absolute path of the config file. */
@@ -67,15 +58,6 @@ const realTimers: AgentTimers = {
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 }
 
-interface Fetched {
-  /** "v<version>" or "h<hash>": compared, never shown. */
-  marker: string
-  secrets: Record<string, string>
-  version?: number
-  /** Secrets left out because their value came sealed at rest (names only). */
-  sealed: string[]
-}
-
 interface WatchState {
   config: WatchConfig
   providerSlug?: string
@@ -88,7 +70,6 @@ interface WatchState {
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = {SIGHUP: 1, SIGINT: 2, SIGTERM: 15}
-const MAX_COLLISIONS_LISTED = 20
 
 export class Agent {
   private config: AgentConfig | undefined
@@ -102,7 +83,7 @@ export class Agent {
   private writeFailed = false
   private signalOwed = false
   private readonly reportedCollisions = new Set<string>()
-  private redactor: {sets: unknown[]; redact: Redactor} | undefined
+  private readonly errors = new ErrorDescriber(() => this.watches.flatMap((w) => [w.staged?.secrets, w.committed?.secrets]))
   private readonly random: () => number
   private readonly timers: AgentTimers
   private resolveDone!: (code: number) => void
@@ -120,9 +101,11 @@ export class Agent {
     const config = await loadAgentConfig({path: options.configPath, label: options.configLabel, env: options.env, registries: options.registries})
     if (this.stopping) return this.done
     this.config = config
+    await removeStaleTempFiles(config, this.options.log)
     this.api = await options.connect()
     if (this.stopping) return this.done
-    this.emitStart(config)
+    emitStart(config, this.options.once, this.options.log)
+    emitSinkWarnings(config, this.options.log)
     if (options.once) return Promise.race([this.enqueue(() => this.runOnce()), this.done])
     // Set first: a SIGHUP from now on queues behind the start-up fetch.
     this.started = true
@@ -144,7 +127,7 @@ export class Agent {
     void (async () => {
       await this.writing?.catch(() => {})
       const interrupted = this.options.once
-      this.emitStopped(interrupted ? `stopped by ${signal} before finishing; files already written stay` : `stopped (${signal})`, signal)
+      emitStopped(this.options.log, interrupted ? `stopped by ${signal} before finishing; files already written stay` : `stopped (${signal})`, signal)
       this.resolveDone(interrupted ? 128 + (SIGNAL_NUMBERS[signal] ?? 15) : 0)
     })()
   }
@@ -161,7 +144,7 @@ export class Agent {
         suggestions: ['check the sink paths exist and are writable by this user'],
       })
     }
-    this.emitStopped('done: every sink is up to date', undefined)
+    emitStopped(this.options.log, 'done: every sink is up to date', undefined)
     return 0
   }
 
@@ -177,12 +160,12 @@ export class Agent {
       const watch = watches[index]!
       if (result.status === 'fulfilled') {
         watch.staged = result.value
-        this.emitFetched(watch, result.value, false)
+        emitFetched(this.options.log, watch.config.label, result.value, false)
       } else failures.push({watch, error: result.reason})
     })
     if (initial && failures.length > 0 && (this.options.once || failures.some(({error}) => isFatal(error)))) {
       const first = failures.find(({error}) => this.options.once || isFatal(error))!
-      throw watchError(first.watch, first.error, this.describe(first.error, false), failures.length - 1, this.options.once)
+      throw watchError(first.watch.config.label, first.error, this.errors.describe(first.error, false), failures.length - 1, this.options.once)
     }
     for (const {watch, error} of failures) this.fail(watch, error)
     if (this.options.once) return
@@ -226,6 +209,8 @@ export class Agent {
       watches: next.watches.map((w) => w.label),
       sinks: next.sinks.map((s) => s.sink.target),
     })
+    emitSinkWarnings(next, this.options.log)
+    await removeStaleTempFiles(next, this.options.log)
     await this.startWatches(false)
   }
 
@@ -254,10 +239,17 @@ export class Agent {
       const marker = await this.checkMarker(watch)
       const known = watch.staged ?? watch.committed
       if (!known || marker !== known.marker) {
-        const fetched = await this.fetchWatch(watch)
+        // Any other marker, not only a higher version, means: fetch and compare (watch-fetch.ts).
+        const fetched = {...(await this.fetchWatch(watch)), marker}
         if (this.stopping || !this.watches.includes(watch)) return
-        watch.staged = fetched
-        this.emitFetched(watch, fetched, known !== undefined)
+        if (known && !contentChanged(this.options.log, watch.config.label, known, fetched)) {
+          // Same secrets: remember the new marker, write nothing.
+          known.marker = fetched.marker
+          known.version = fetched.version
+        } else {
+          watch.staged = fetched
+          emitFetched(this.options.log, watch.config.label, fetched, known !== undefined)
+        }
       } else {
         this.options.log.emit({event: 'fetched', level: 'debug', message: `${watch.config.label}: no change`, watch: watch.config.label, changed: false})
       }
@@ -287,7 +279,7 @@ export class Agent {
   }
 
   private fail(watch: WatchState, error: unknown): void {
-    const message = this.describe(error, false)
+    const message = this.errors.describe(error, false)
     if (!watch.failure) {
       watch.failure = {count: 1, since: Date.now(), message}
       this.options.log.emit({
@@ -314,45 +306,12 @@ export class Agent {
 
   // --- API ------------------------------------------------------------------------------------
 
-  private async checkMarker(watch: WatchState): Promise<string> {
-    const {project, environment} = watch.config
-    if (!watch.config.provider) return `v${(await getEnvironmentSecretsVersion(this.api!, project, environment)).version}`
-    const slug = await this.providerSlug(watch)
-    return `h${(await getProviderSecretsHash(this.api!, project, environment, slug)).hash}`
+  private checkMarker(watch: WatchState): Promise<string> {
+    return checkMarker(this.api!, watch.config, watch)
   }
 
-  private async fetchWatch(watch: WatchState): Promise<Fetched> {
-    const {project, environment} = watch.config
-    if (!watch.config.provider) {
-      const all = await getAllEnvironmentSecrets(this.api!, project, environment)
-      return {marker: `v${all.version}`, secrets: all.secrets, version: all.version, sealed: all.sealed}
-    }
-    const slug = await this.providerSlug(watch)
-    // The marker first: a change between the two calls is then seen by the next poll, never lost.
-    const hash = await getProviderSecretsHash(this.api!, project, environment, slug)
-    const {secrets, sealed} = await getProviderSecrets(this.api!, project, environment, slug)
-    return {marker: `h${hash.hash}`, secrets, sealed}
-  }
-
-  /** The configured provider (slug, name or id, as the official agent accepts) → its slug. */
-  private async providerSlug(watch: WatchState): Promise<string> {
-    if (watch.providerSlug) return watch.providerSlug
-    const {project, environment, provider} = watch.config
-    const wanted = provider!
-    const providers = await getEnvironmentProviders(this.api!, project, environment)
-    const lower = wanted.toLowerCase()
-    const found =
-      providers.find((p) => p.providerSlug === wanted) ??
-      providers.find((p) => [p.providerSlug, p.providerName, p.providerId, p.id].some((v) => typeof v === 'string' && v.toLowerCase() === lower))
-    if (!found) {
-      const slugs = providers.map((p) => p.providerSlug)
-      throw usageError(`${watch.config.providerWhere ?? watch.config.where}: ${project}/${environment} has no provider "${wanted}"`, {
-        code: 'agent_unknown_provider',
-        suggestions: [slugs.length > 0 ? `use one of: ${slugs.join(', ')}` : `${project}/${environment} has no providers; leave "provider" out`],
-      })
-    }
-    watch.providerSlug = found.providerSlug
-    return found.providerSlug
+  private fetchWatch(watch: WatchState): Promise<Fetched> {
+    return fetchWatch(this.api!, watch.config, watch)
   }
 
   // --- writing and signalling -----------------------------------------------------------------
@@ -381,35 +340,10 @@ export class Agent {
     const count = Object.keys(merged).length
     let outcome: 'written' | 'unchanged' | 'failed' = 'unchanged'
     const work = (async () => {
-      // A sink that throws synchronously (a third party's) counts as a failed write like any other.
-      const results = await Promise.allSettled(config.sinks.map(async (s) => s.sink.write(merged)))
-      let written = 0
-      let failed = 0
-      results.forEach((result, index) => {
-        const {sink, type} = config.sinks[index]!
-        const ms = Math.round((performance.now() - started) * 10) / 10
-        if (result.status === 'fulfilled') {
-          if (result.value === 'written') written++
-          this.options.log.emit({
-            event: result.value === 'written' ? 'written' : 'unchanged',
-            level: 'info',
-            message: result.value === 'written' ? `wrote ${plural(count, 'secret')} to ${sink.target} (${type})` : `${sink.target} unchanged (${type})`,
-            sink: type,
-            target: sink.target,
-            secrets: count,
-            ms,
-          })
-        } else {
-          failed++
-          this.options.log.emit({
-            event: 'write-failed',
-            // Said once per failing streak; repeats only with --verbose.
-            level: this.writeFailed ? 'debug' : 'error',
-            message: `could not write ${sink.target} (${type}): ${this.describe(result.reason)}; it keeps its previous content`,
-            sink: type,
-            target: sink.target,
-          })
-        }
+      const {written, failed} = await writeSinks(config.sinks, merged, this.options.log, {
+        started,
+        quiet: this.writeFailed,
+        describe: (error) => this.errors.describe(error),
       })
       if (written > 0) this.signalOwed = true
       if (failed > 0) {
@@ -443,79 +377,15 @@ export class Agent {
     return outcome
   }
 
-  /** Later watches win; case-sensitive; collisions reported once per key, by name only. */
+  /** Later watches win; case-sensitive; collisions reported once per key, by name only (merge.ts). */
   private merge(): Record<string, string> {
-    const sets = this.watches.map((w) => (w.staged ?? w.committed)!.secrets)
-    if (sets.length === 1) return sets[0]!
-    const merged = new Map<string, string>()
-    const owner = new Map<string, number>()
-    const collisions: string[] = []
-    sets.forEach((secrets, index) => {
-      for (const key of Object.keys(secrets)) {
-        const previous = owner.get(key)
-        if (previous !== undefined && previous !== index && !this.reportedCollisions.has(key)) {
-          this.reportedCollisions.add(key)
-          collisions.push(`${key} (${this.watches[previous]!.config.label} → ${this.watches[index]!.config.label})`)
-        }
-        owner.set(key, index)
-        merged.set(key, secrets[key]!)
-      }
-    })
-    if (collisions.length > 0) {
-      const listed = collisions.slice(0, MAX_COLLISIONS_LISTED).join(', ')
-      const more = collisions.length > MAX_COLLISIONS_LISTED ? ` and ${collisions.length - MAX_COLLISIONS_LISTED} more` : ''
-      this.options.log.emit({
-        event: 'collision',
-        level: 'warn',
-        message: `${collisions.length} key${collisions.length === 1 ? ' is' : 's are'} defined by more than one watch; the later watch wins: ${listed}${more}`,
-        keys: collisions.map((c) => c.slice(0, c.indexOf(' ('))),
-      })
-    }
-    // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary key.
-    return Object.fromEntries(merged)
+    const sets = this.watches.map((w) => ({label: w.config.label, secrets: (w.staged ?? w.committed)!.secrets}))
+    return mergeWatchSecrets(sets, this.reportedCollisions, this.options.log)
   }
 
   private async signal(): Promise<void> {
     this.signalOwed = false
-    const processConfig = this.config!.process
-    if (!processConfig || processConfig.inert || !processConfig.pidFile) return
-    const label = processConfig.pidFileLabel ?? processConfig.pidFile
-    const found = await pidFileTarget(processConfig.pidFile, label, this.options.pidFile)
-    if (!found.ok) {
-      this.options.log.emit({event: 'signal-skipped', level: 'warn', message: `not signalling: ${found.reason}`, pidFile: label})
-      return
-    }
-    try {
-      await processConfig.strategy.notify(found.target)
-    } catch (error) {
-      this.options.log.emit({
-        event: 'signal-skipped',
-        level: 'warn',
-        message: `could not ${processConfig.signal} ${found.target.description}: ${this.describe(error)}`,
-        pid: found.pid,
-        pidFile: label,
-      })
-      return
-    }
-    if (found.target.sent.length === 0) {
-      this.options.log.emit({
-        event: 'signal-skipped',
-        level: 'warn',
-        message: `process ${found.pid} from ${label} exited before it could be signalled`,
-        pid: found.pid,
-        pidFile: label,
-      })
-      return
-    }
-    this.options.log.emit({
-      event: 'signalled',
-      level: 'info',
-      message: `sent ${found.target.sent.join(', ')} to ${found.target.description}`,
-      signal: found.target.sent.join(','),
-      strategy: processConfig.signal,
-      pid: found.pid,
-      pidFile: label,
-    })
+    await notifyProcess(this.config!.process, this.options.log, (error) => this.errors.describe(error), this.options.pidFile)
   }
 
   // --- plumbing -------------------------------------------------------------------------------
@@ -543,100 +413,6 @@ export class Agent {
 
   /** A bug, not an API problem: report it and keep serving the last good files. */
   private internalError(error: unknown): void {
-    this.options.log.emit({event: 'error', level: 'error', message: `internal error: ${this.describe(error)}`})
+    this.options.log.emit({event: 'error', level: 'error', message: `internal error: ${this.errors.describe(error)}`})
   }
-
-  /**
-   * An error's message, with every secret value the agent holds redacted when it comes from code
-   * bella does not own: sinks and strategies are plugins, and their libraries' messages may quote
-   * what they were given. bella's own errors (the API client's) are left as written.
-   */
-  private describe(error: unknown, foreign = true): string {
-    if (!foreign && isBellaError(error)) return errorMessage(error)
-    const sets = this.watches.flatMap((w) => [w.staged?.secrets, w.committed?.secrets])
-    const cached = this.redactor
-    if (!cached || cached.sets.length !== sets.length || sets.some((set, i) => set !== cached.sets[i])) {
-      this.redactor = {sets, redact: createRedactor(sets.flatMap((set) => (set ? Object.values(set) : [])))}
-    }
-    return this.redactor!.redact(errorMessage(error))
-  }
-
-  private emitStart(config: AgentConfig): void {
-    this.options.log.emit({
-      event: 'start',
-      level: 'info',
-      message: `${this.options.once ? 'once' : 'started'}: ${describeConfig(config, this.options.once)}`,
-      config: config.file,
-      once: this.options.once,
-      watches: config.watches.map((w) => ({watch: w.label, pollInterval: w.pollIntervalSeconds})),
-      sinks: config.sinks.map((s) => ({type: s.type, target: s.sink.target})),
-      ...(config.process ? {signal: config.process.signal, pidFile: config.process.pidFileLabel ?? null} : {}),
-      pid: process.pid,
-    })
-  }
-
-  private emitFetched(watch: WatchState, fetched: Fetched, changed: boolean): void {
-    const count = Object.keys(fetched.secrets).length
-    const version = fetched.version === undefined ? '' : ` (version ${fetched.version})`
-    this.options.log.emit({
-      event: 'fetched',
-      level: 'info',
-      message: changed ? `${watch.config.label} changed: fetched ${plural(count, 'secret')}${version}` : `fetched ${plural(count, 'secret')} from ${watch.config.label}${version}`,
-      watch: watch.config.label,
-      secrets: count,
-      changed,
-      ...(fetched.version === undefined ? {} : {version: fetched.version}),
-    })
-    if (fetched.sealed.length > 0) {
-      this.options.log.emit({
-        event: 'withheld',
-        level: 'warn',
-        message: `${watch.config.label}: ${describeSealed(fetched.sealed.map((n) => (isValidEnvName(n) ? n : JSON.stringify(n))))}`,
-        watch: watch.config.label,
-        keys: fetched.sealed,
-      })
-    }
-  }
-
-  private emitStopped(message: string, signal: NodeJS.Signals | undefined): void {
-    this.options.log.emit({
-      event: 'stopped',
-      level: 'info',
-      message,
-      ...(signal ? {signal} : {}),
-      maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    })
-  }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
-}
-
-function describeConfig(config: AgentConfig, once = false): string {
-  const watches = config.watches.map((w) => (once ? w.label : `${w.label} every ${w.pollIntervalSeconds}s`)).join(', ')
-  const sinks = config.sinks.map((s) => `${s.type} ${s.sink.target}`).join(', ')
-  const signal = config.process && !config.process.inert ? `; ${config.process.signal} → ${config.process.pidFileLabel}` : ''
-  return `${once ? 'fetching' : 'watching'} ${watches}; writing ${sinks}${signal}`
-}
-
-/** A start-up failure that retrying will not fix. */
-function isFatal(error: unknown): boolean {
-  return isBellaError(error) && (error.kind === 'auth' || error.kind === 'usage' || error.code === 'api_not_found')
-}
-
-function watchError(watch: WatchState, error: unknown, reason: string, others: number, once: boolean): BellaError {
-  const more = others > 0 ? ` (and ${others} more watch${others === 1 ? '' : 'es'} failing)` : ''
-  const nothing = once ? '; nothing was written' : ''
-  const message = `cannot fetch ${watch.config.label}: ${reason}${more}${nothing}`
-  if (isBellaError(error)) return new BellaError(error.kind, message, {code: error.code, suggestions: error.suggestions})
-  return new BellaError('general', message)
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function errorFields(error: unknown): Record<string, unknown> {
-  return isBellaError(error) ? {code: error.code, kind: error.kind} : {}
 }

@@ -27,6 +27,7 @@ export type AgentEventName =
   | 'stopped'
   | 'error'
   | 'notice'
+  | 'sink-warning'
 
 export interface AgentEvent {
   event: AgentEventName

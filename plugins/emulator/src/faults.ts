@@ -6,6 +6,10 @@
  * - `status`: answer 4xx/5xx (with `Retry-After` when given; 429 and 503 default to 1 s).
  * - `delay`:  hold the request for `delayMs`, then answer normally.
  * - `reset`:  drop the connection without an answer (a network error for the client).
+ * - `huge`:   answer 200 with a body of `bytes` bytes (streamed, never held in memory), with a
+ *             `Content-Length` unless `declareLength: false` (then chunked): a client's size cap.
+ * - `drip`:   answer 200 headers at once, then one byte every `intervalMs`, never finishing (until
+ *             the client leaves or the emulator closes): a client's overall deadline.
  * - `e2ee`:   only on envelope-required reads that presented a key: answer `plaintext`, a
  *             `tamper`ed envelope, one encrypted to a `wrong-key`, or one with a `missing-field`.
  * - `payload`: only on reads that carry secrets (encrypted or not): a malformed body, as a broken
@@ -32,22 +36,25 @@ export type FaultSpec =
   | ({type: 'status'; status: number; retryAfter?: number | string} & FaultMatch)
   | ({type: 'delay'; delayMs: number} & FaultMatch)
   | ({type: 'reset'} & FaultMatch)
+  | ({type: 'huge'; bytes: number; declareLength?: boolean} & FaultMatch)
+  | ({type: 'drip'; intervalMs: number} & FaultMatch)
   | ({type: 'e2ee'; mode: E2eeFaultMode} & FaultMatch)
   | ({type: 'payload'; mode: PayloadFaultMode} & FaultMatch)
 
 export type Fault = FaultSpec & {id: number; remaining: FaultCount}
 
-export type RequestFault = Extract<Fault, {type: 'status' | 'delay' | 'reset'}>
+export type RequestFault = Extract<Fault, {type: 'status' | 'delay' | 'reset' | 'huge' | 'drip'}>
 
 const E2EE_MODES: readonly E2eeFaultMode[] = ['plaintext', 'tamper', 'wrong-key', 'missing-field']
 const PAYLOAD_MODES: readonly PayloadFaultMode[] = ['secrets-null', 'secrets-array', 'secrets-missing', 'value-not-string']
 const MAX_DELAY_MS = 10 * 60 * 1000
+const MAX_HUGE_BYTES = 4 * 1024 ** 3
 
 /** Validates an untrusted fault spec (an admin request body); returns it or a reason. */
 export function parseFaultSpec(input: unknown): {ok: true; spec: FaultSpec} | {ok: false; reason: string} {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return {ok: false, reason: 'a fault must be a JSON object'}
   const raw = input as Record<string, unknown>
-  const allowed = ['type', 'count', 'pathPrefix', 'method', 'status', 'retryAfter', 'delayMs', 'mode']
+  const allowed = ['type', 'count', 'pathPrefix', 'method', 'status', 'retryAfter', 'delayMs', 'mode', 'bytes', 'declareLength', 'intervalMs']
   const unknown = Object.keys(raw).filter((k) => !allowed.includes(k))
   if (unknown.length > 0) return {ok: false, reason: `unknown fault field(s): ${unknown.join(', ')}`}
 
@@ -84,6 +91,21 @@ export function parseFaultSpec(input: unknown): {ok: true; spec: FaultSpec} | {o
     }
     case 'reset':
       return {ok: true, spec: {type: 'reset', ...match}}
+    case 'huge': {
+      const bytes = raw.bytes
+      if (!Number.isInteger(bytes) || (bytes as number) < 0 || (bytes as number) > MAX_HUGE_BYTES) {
+        return {ok: false, reason: `bytes must be an integer from 0 to ${MAX_HUGE_BYTES}`}
+      }
+      if (raw.declareLength !== undefined && typeof raw.declareLength !== 'boolean') return {ok: false, reason: 'declareLength must be true or false'}
+      return {ok: true, spec: {type: 'huge', bytes: bytes as number, ...(raw.declareLength === undefined ? {} : {declareLength: raw.declareLength}), ...match}}
+    }
+    case 'drip': {
+      const intervalMs = raw.intervalMs
+      if (!Number.isInteger(intervalMs) || (intervalMs as number) < 1 || (intervalMs as number) > 60_000) {
+        return {ok: false, reason: 'intervalMs must be an integer from 1 to 60000'}
+      }
+      return {ok: true, spec: {type: 'drip', intervalMs: intervalMs as number, ...match}}
+    }
     case 'e2ee': {
       if (!E2EE_MODES.includes(raw.mode as E2eeFaultMode)) return {ok: false, reason: `mode must be one of: ${E2EE_MODES.join(', ')}`}
       return {ok: true, spec: {type: 'e2ee', mode: raw.mode as E2eeFaultMode, ...match}}
@@ -93,7 +115,7 @@ export function parseFaultSpec(input: unknown): {ok: true; spec: FaultSpec} | {o
       return {ok: true, spec: {type: 'payload', mode: raw.mode as PayloadFaultMode, ...match}}
     }
     default:
-      return {ok: false, reason: 'type must be one of: status, delay, reset, e2ee, payload'}
+      return {ok: false, reason: 'type must be one of: status, delay, reset, huge, drip, e2ee, payload'}
   }
 }
 
@@ -117,7 +139,7 @@ export class FaultInjector {
     return this.faults.map((f) => ({...f}))
   }
 
-  /** The status/delay/reset fault for this request, if any, counted as used. */
+  /** The status/delay/reset/huge/drip fault for this request, if any, counted as used. */
   takeRequestFault(method: string, rawPath: string): RequestFault | undefined {
     return this.take((f): f is RequestFault => f.type !== 'e2ee' && f.type !== 'payload', method, rawPath)
   }

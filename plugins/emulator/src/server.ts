@@ -104,6 +104,40 @@ function faultAnswer(fault: Extract<RequestFault, {type: 'status'}>): Answer {
   return problemAnswer(error, `status ${fault.status}`)
 }
 
+/**
+ * The `huge` and `drip` faults: a 200 whose JSON-string body is streamed in 64 KiB chunks (with
+ * backpressure, never built in memory), or trickles a byte at a time and never ends.
+ */
+function streamFault(fault: Extract<RequestFault, {type: 'huge' | 'drip'}>, res: ServerResponse, closing: AbortSignal): void {
+  res.on('error', () => {})
+  if (fault.type === 'drip') {
+    res.writeHead(200, {'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store'})
+    res.write('"')
+    const timer = setInterval(() => res.write('x'), fault.intervalMs)
+    const stop = () => {
+      clearInterval(timer)
+      res.destroy()
+    }
+    res.on('close', () => clearInterval(timer))
+    closing.addEventListener('abort', stop, {once: true})
+    return
+  }
+  const headers: Record<string, string> = {'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store'}
+  if (fault.declareLength !== false) headers['Content-Length'] = String(fault.bytes)
+  res.writeHead(200, headers)
+  const chunk = Buffer.alloc(64 * 1024, 'x')
+  let left = fault.bytes
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const size = Math.min(chunk.length, left)
+      left -= size
+      if (!res.write(size === chunk.length ? chunk : chunk.subarray(0, size))) return void res.once('drain', pump)
+    }
+    if (!res.destroyed) res.end()
+  }
+  pump()
+}
+
 export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const router = createRouter()
   addCredentialRoutes(router, deps.dynamic ?? new DynamicCredentials())
@@ -179,6 +213,11 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
       if (fault?.type === 'reset') {
         req.socket.destroy()
         log({status: 0, fault: 'reset'})
+        return
+      }
+      if (fault?.type === 'huge' || fault?.type === 'drip') {
+        streamFault(fault, res, deps.closing)
+        log({status: 200, fault: fault.type === 'huge' ? `huge ${fault.bytes} bytes` : `drip every ${fault.intervalMs}ms`})
         return
       }
       if (fault?.type === 'delay') await sleep(fault.delayMs, undefined, {signal: deps.closing})

@@ -98,6 +98,11 @@ export interface SecretsChange {
   unset?: string[]
   /** Bump the version even if nothing changed (lets tests exercise "version moved, values did not"). */
   bump?: boolean
+  /**
+   * Set the environment's version to exactly this afterwards, even lower than it was: a server
+   * reset or restore, whose edits can land on a version number a client already saw.
+   */
+  version?: number
 }
 
 export interface SecretsChangeResult {
@@ -229,6 +234,9 @@ export class EmulatorState {
     const set = change.set ?? {}
     const unset = change.unset ?? []
     for (const key of unset) if (Object.hasOwn(set, key)) throw badRequest(`"${key}" is both set and unset`)
+    if (change.version !== undefined && !(Number.isSafeInteger(change.version) && change.version >= 0)) {
+      throw badRequest('"version" must be a whole number from 0')
+    }
     for (const [key, value] of Object.entries(set)) {
       if (key === '') throw badRequest('a secret name must not be empty')
       if (typeof value !== 'string') throw badRequest(`the value of "${key}" must be a string`)
@@ -258,8 +266,8 @@ export class EmulatorState {
       }
     }
     for (const provider of touched) provider.hashCache = undefined
-    if (changed.size > 0 || change.bump) {
-      env.version += 1
+    if (changed.size > 0 || change.bump || change.version !== undefined) {
+      env.version = change.version ?? env.version + 1
       env.lastModified = at
       env.updatedAt = at
     }

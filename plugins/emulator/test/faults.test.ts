@@ -87,6 +87,46 @@ describe('request faults', () => {
     expect((await call({path: VERSION})).status).toBe(200)
   })
 
+  it('answers a huge fault with exactly that many bytes, with or without Content-Length', async () => {
+    for (const declareLength of [true, false]) {
+      emulator.injectFault({type: 'huge', bytes: 1_000_000, declareLength})
+      const answer = await call({path: VERSION})
+      expect(answer.status).toBe(200)
+      expect(answer.headers['content-length']).toBe(declareLength ? '1000000' : undefined)
+      expect(answer.text.length).toBe(1_000_000)
+    }
+    expect((await call({path: VERSION})).json()).toMatchObject({version: 1})
+  })
+
+  it('drips a drip fault a byte at a time without ever finishing, until the client leaves', async () => {
+    emulator.injectFault({type: 'drip', intervalMs: 10})
+    const {request} = await import('node:http')
+    const received = await new Promise<number>((resolve, reject) => {
+      const req = request(`${emulator.url}${VERSION}`, (res) => {
+        let bytes = 0
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length
+          if (bytes >= 5) {
+            req.destroy()
+            resolve(bytes)
+          }
+        })
+        res.on('end', () => reject(new Error('the drip ended')))
+      })
+      req.on('error', () => {})
+      req.end()
+    })
+    expect(received).toBeGreaterThanOrEqual(5)
+    expect(emulator.requests().at(-1)).toMatchObject({status: 200, fault: 'drip every 10ms'})
+  })
+
+  it('validates huge and drip faults', () => {
+    expect(parseFaultSpec({type: 'huge', bytes: -1})).toMatchObject({ok: false})
+    expect(parseFaultSpec({type: 'huge', bytes: 10, declareLength: 'no'})).toMatchObject({ok: false})
+    expect(parseFaultSpec({type: 'drip', intervalMs: 0})).toMatchObject({ok: false})
+    expect(parseFaultSpec({type: 'drip', intervalMs: 1000})).toEqual({ok: true, spec: {type: 'drip', intervalMs: 1000, count: 1}})
+  })
+
   it('logs the fault that shaped an answer', async () => {
     emulator.clearRequests()
     emulator.injectFault({type: 'status', status: 503})

@@ -47,7 +47,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** A fake server and child: the loop's world, recorded. */
 function world(options: {interval?: number; random?: number} = {}) {
   const timers = new FakeTimers()
-  const server = {version: 1, env: {A: '1', B: '2'} as Record<string, string>, versionFails: false, fetchFails: false}
+  const server = {version: 1, lastModified: 't1', env: {A: '1', B: '2'} as Record<string, string>, versionFails: false, fetchFails: false}
   const log = {
     versionChecks: [] as number[],
     fetches: [] as number[],
@@ -63,7 +63,7 @@ function world(options: {interval?: number; random?: number} = {}) {
     async checkVersion() {
       log.versionChecks.push(timers.now())
       if (server.versionFails) throw unreachableError('Could not get an answer from the Bella API (503 Service Unavailable)', {code: 'api_http_503'})
-      return server.version
+      return {version: server.version, lastModified: server.lastModified}
     },
     async fetch(): Promise<SecretSet> {
       log.fetches.push(timers.now())
@@ -82,7 +82,7 @@ function world(options: {interval?: number; random?: number} = {}) {
     say: (m) => log.said.push(m),
     debug: () => {},
   }
-  const loop = new WatchLoop(deps, {version: 1, env: {...server.env}})
+  const loop = new WatchLoop(deps, {version: 1, lastModified: 't1', env: {...server.env}})
   const change = (set: Record<string, string>) => {
     server.env = {...server.env, ...set}
     server.version += 1
@@ -237,6 +237,42 @@ describe('WatchLoop: API failures', () => {
     expect(log.fetches).toEqual([5500, 11_000])
     expect(log.deliveries).toMatchObject([{at: 11_000, version: 2, env: {A: 'x'}}])
     expect(log.said[1]).toMatch(/answers again after 1 failed check/)
+  })
+})
+
+describe('WatchLoop: a server reset (versions not strictly increasing)', () => {
+  it('a change that lands on the version it already had is fetched and delivered (told apart by lastModified)', async () => {
+    const {timers, server, log, loop} = world()
+    loop.start()
+    // Reset to version 0, then one edit: version 1 again, other values, a new lastModified.
+    server.env = {A: 'after-reset', B: '2'}
+    server.lastModified = 't2'
+    await timers.advance(5500)
+    expect(log.fetches).toEqual([5500])
+    expect(log.deliveries).toMatchObject([{at: 5500, version: 1, env: {A: 'after-reset', B: '2'}, changed: ['A']}])
+    // Recorded: the next polls see the same marker and fetch nothing more.
+    await timers.advance(20_000)
+    expect(log.fetches).toHaveLength(1)
+  })
+
+  it('a version that went back is fetched and compared: the same secrets change nothing, and bella says so', async () => {
+    const {timers, server, log, loop, change} = world()
+    loop.start()
+    change({A: 'x'})
+    change({A: 'y'})
+    await timers.advance(5500)
+    expect(log.deliveries).toMatchObject([{version: 3, env: {A: 'y'}}])
+    server.version = 2 // restored from a backup holding the same values
+    server.lastModified = 't-restored'
+    await timers.advance(5500)
+    expect(log.fetches).toHaveLength(2)
+    expect(log.deliveries).toHaveLength(1)
+    expect(log.said.some((line) => /went back from 3 to 2/.test(line))).toBe(true)
+    expect(loop.knownVersion).toBe(2)
+    // A real change after the restore is seen at once, though 3 is a number bella had before.
+    change({A: 'z'})
+    await timers.advance(15_000)
+    expect(log.deliveries).toMatchObject([{version: 3, env: {A: 'y'}}, {version: 3, env: {A: 'z'}}])
   })
 })
 

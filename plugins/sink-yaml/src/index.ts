@@ -5,12 +5,16 @@ export {renderYaml, yamlQuote} from './render.js'
 
 const OWNER = '@bella/sink-yaml'
 
+// `yaml` is loaded on the first write (or read-back), never at start-up: only the agent writes YAML.
+// `.default` is the CommonJS module itself, under Node and in the esbuild bundles alike.
+const parseYaml = async (content: string) => (await import('yaml')).default.parse(content) as Record<string, string>
+
 export const yamlSink: SinkDefinition = {
   name: 'yaml',
   description: 'a YAML mapping of name to double-quoted value (strings stay strings in YAML 1.1 and 1.2)',
-  create: (options, context) => createFileSink({render: renderYaml}, options, context),
-  // Writing needs no YAML library; `yaml` is loaded only when a file is read back (tests).
-  parse: async (content) => (await import('yaml')).default.parse(content) as Record<string, string>,
+  // Every file is parsed back before it is written: one that would not read back is never written.
+  create: (options, context) => createFileSink({render: renderYaml, parse: parseYaml}, options, context),
+  parse: parseYaml,
 }
 
 export function registerSinks(registries: Pick<Registries, 'sinks'>): void {

@@ -11,7 +11,9 @@
  * All else, including astral characters, is written as UTF-8. Each value therefore stays on one
  * line: no folding, no indentation rules, no block scalars. Names are written plain when they are
  * identifier-like and not a word YAML could resolve (yes, no, on, off, y, n, true, false, null),
- * otherwise double-quoted the same way. Names sort by code point; an empty map is `{}`.
+ * otherwise double-quoted the same way; a name over 1000 characters is an explicit key (`? "name"`
+ * then `: "value"`), since YAML limits implicit keys to 1024. Names sort by code point; an empty map
+ * is `{}`. The sink parses every file back (with `yaml`) before writing it.
  *
  * Hand-written rather than produced by the `yaml` package: it is exact, linear (10,000 secrets in a
  * few milliseconds) and costs no module load; `yaml` is only used to read files back (tests).
@@ -61,6 +63,13 @@ export function yamlQuote(text: string): string {
 
 const yamlName = (name: string) => (PLAIN_NAME.test(name) && !RESOLVING_WORDS.test(name) ? name : yamlQuote(name))
 
+/**
+ * YAML allows an implicit key (`key: value`) of at most 1024 characters; `yaml` and PyYAML refuse a
+ * longer one. Such a name is written as an explicit key instead (`? key` then `: value`), which has
+ * no length limit. Measured in UTF-16 units, which never undercounts characters; with a margin.
+ */
+const MAX_IMPLICIT_KEY = 1000
+
 /** The whole YAML file: `NAME: "value"` lines sorted by name, UTF-8, final LF. */
 export function renderYaml(secrets: Secrets): string {
   const names = sortedKeys(secrets)
@@ -69,7 +78,8 @@ export function renderYaml(secrets: Secrets): string {
   for (const name of names) {
     const value = secrets[name]
     if (typeof value !== 'string') throw generalError(`secret ${JSON.stringify(name)} is not a string`, {code: 'yaml_invalid_value'})
-    lines.push(`${yamlName(name)}: ${yamlQuote(value)}\n`)
+    const key = yamlName(name)
+    lines.push(key.length > MAX_IMPLICIT_KEY ? `? ${key}\n: ${yamlQuote(value)}\n` : `${key}: ${yamlQuote(value)}\n`)
   }
   return lines.join('')
 }

@@ -10,10 +10,14 @@ import {signRequest} from '../crypto/hmac.js'
 import {createEphemeralKey, decryptEnvelope, type E2eeKey} from '../crypto/e2ee.js'
 import {BellaError, authError, generalError, unreachableError, usageError} from '../errors.js'
 import {defaultRetryPolicy, isIdempotent, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryPolicy} from './retry.js'
-import {abortableSleep, createNodeTransport, TransportError, type HttpResponse, type Transport} from './transport.js'
+import {abortableSleep, createNodeTransport, formatBytes, TransportError, type HttpResponse, type Transport} from './transport.js'
 import type {ProblemDetails} from './types.js'
 
 export const CLIENT_NAME = 'bella-cli'
+/** The largest answer bella accepts (SPEC "Performance budgets"); a bigger one is refused unread. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+/** How long one request may take in all, retries and their waits included. */
+export const DEFAULT_DEADLINE_MS = 30_000
 
 export type ApiCredentials = {kind: 'api-key'; key: ApiKey; origin?: string} | {kind: 'bearer'; token: string; origin?: string}
 
@@ -33,7 +37,12 @@ export interface ApiClientOptions {
   appClient?: string
   /** A persistent ZKE device key; otherwise a fresh ephemeral key per secrets request. */
   deviceKey?: E2eeKey
+  /** Idle timeout of one attempt (default 15 s). */
   timeoutMs?: number
+  /** Overall deadline of a request, retries and waits included (default 30 s). */
+  deadlineMs?: number
+  /** Largest response body accepted (default 64 MiB). */
+  maxResponseBytes?: number
   retry?: Partial<RetryPolicy>
   onRetry?: (notice: RetryNotice) => void
   userAgent?: string
@@ -76,6 +85,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const clock = options.clock ?? (() => new Date())
   const sleep = options.sleep ?? (options.signal ? abortableSleep(options.signal) : defaultSleep)
   const timeoutMs = options.timeoutMs ?? 15_000
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
 
   async function request<T>(req: ApiRequest): Promise<T> {
     const url = new URL(baseUrl + req.path)
@@ -85,28 +96,59 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const retries = req.idempotent ?? isIdempotent(req.method) ? policy.retries : 0
     const what = `${req.method} ${url.pathname}`
 
+    const started = performance.now()
+    const left = () => deadlineMs - (performance.now() - started)
+    let failure = ''
     for (let attempt = 0; ; attempt++) {
+      if (left() <= 0) throw deadlineError(url, what, attempt, failure)
       // Signed per attempt: a retry after a long Retry-After must not carry a stale timestamp.
       const headers = buildHeaders(url, req.method, body, e2eeKey)
       let response: HttpResponse | undefined
-      let failure: string
       try {
-        response = await transport({method: req.method, url, headers, body, timeoutMs})
+        response = await transport({method: req.method, url, headers, body, timeoutMs, deadlineMs: Math.ceil(left()), maxResponseBytes})
         if (response.status >= 200 && response.status < 300) return parseSuccess<T>(response, url.pathname, e2eeKey)
         if (!isRetryableStatus(response.status)) throw statusError(response, what)
         failure = `${response.status} ${response.statusText || statusName(response.status)}`
       } catch (error) {
         if (!(error instanceof TransportError)) throw error
+        if (error.code === 'ETOOLARGE') throw tooLargeError(url, what, error)
+        if (error.code === 'EDEADLINE') throw deadlineError(url, what, attempt + 1, failure)
         failure = `${error.code}: ${error.message}`
       }
       const retryAfter = response ? parseRetryAfter(headerValue(response, 'retry-after'), clock()) : undefined
-      if (attempt >= retries || (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs)) {
-        throw exhaustedError(what, failure, attempt, response)
+      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+        const asked = `the server asked to retry after ${seconds(retryAfter)} (Retry-After), longer than the ${seconds(policy.maxRetryAfterMs)} bella waits`
+        throw exhaustedError(what, `${failure}; ${asked}`, attempt, response)
       }
+      if (attempt >= retries) throw exhaustedError(what, failure, attempt, response)
       const delayMs = retryAfter ?? backoffDelay(attempt + 1, policy)
+      // A wait that would end past the deadline is not started: the answer would come too late anyway.
+      if (delayMs >= left()) throw deadlineError(url, what, attempt + 1, failure)
       options.onRetry?.({attempt: attempt + 1, retries, delayMs, reason: failure, method: req.method, path: url.pathname})
       await sleep(delayMs)
     }
+  }
+
+  function deadlineError(url: URL, what: string, attempts: number, last: string): BellaError {
+    const tries = attempts > 1 ? ` over ${attempts} attempts` : ''
+    const lastFailure = last ? `; last failure: ${last}` : ''
+    return unreachableError(
+      `The Bella API at ${url.host} gave no complete answer to ${what} within the ${seconds(deadlineMs)} deadline for a request (deadline exceeded${tries}${lastFailure})`,
+      {
+        code: 'api_deadline_exceeded',
+        suggestions: [`the server at ${baseUrl} or the network to it is too slow or stuck; try again later, or check BELLA_BAXTER_URL / --api-url`],
+      },
+    )
+  }
+
+  function tooLargeError(url: URL, what: string, error: TransportError): BellaError {
+    return unreachableError(
+      `The Bella API's answer to ${methodOf(what)} ${url.origin}${url.pathname} is larger than the ${formatBytes(maxResponseBytes)} limit bella accepts (${error.message}); it was dropped unread`,
+      {
+        code: 'api_response_too_large',
+        suggestions: [`check that ${baseUrl} is a Bella Baxter server and not something else answering on that address`],
+      },
+    )
   }
 
   function buildHeaders(url: URL, method: string, body: Buffer | undefined, e2eeKey: E2eeKey | undefined) {
@@ -177,6 +219,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   return {baseUrl, credentials: options.credentials, request}
+}
+
+const methodOf = (what: string) => what.slice(0, what.indexOf(' '))
+
+/** `30 s`, `1.5 s`, `120 s`. */
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`
 }
 
 function headerValue(response: HttpResponse, name: string): string | undefined {

@@ -10,7 +10,12 @@ export interface HttpRequest {
   url: URL
   headers: Record<string, string>
   body?: Buffer
+  /** Idle timeout: no bytes for this long fails the attempt. */
   timeoutMs: number
+  /** Hard limit for the whole attempt, however steadily bytes arrive (the request's deadline). */
+  deadlineMs?: number
+  /** A body larger than this fails the attempt (ETOOLARGE) as soon as it is known, never buffered. */
+  maxResponseBytes?: number
 }
 
 export interface HttpResponse {
@@ -20,7 +25,10 @@ export interface HttpResponse {
   body: string
 }
 
-/** A failure below HTTP: refused, reset, DNS, TLS, or the timeout. */
+/**
+ * A failure below HTTP: refused, reset, DNS, TLS, the idle timeout (ETIMEDOUT), the attempt's
+ * deadline (EDEADLINE), or a body over the size cap (ETOOLARGE).
+ */
 export class TransportError extends Error {
   constructor(
     message: string,
@@ -44,7 +52,19 @@ export function createNodeTransport(signal?: AbortSignal): Transport {
     if (signal?.aborted) throw stopping()
     const lib = request.url.protocol === 'https:' ? await import('node:https') : await import('node:http')
     return new Promise<HttpResponse>((resolve, reject) => {
-      const fail = (error: TransportError) => reject(signal?.aborted ? stopping() : error)
+      let deadline: NodeJS.Timeout | undefined
+      // Why we ended it ourselves: reported rather than the socket errors that follow.
+      let reason: TransportError | undefined
+      const fail = (error: TransportError) => {
+        clearTimeout(deadline)
+        reject(signal?.aborted ? stopping() : (reason ?? error))
+      }
+      const abort = (error: TransportError) => {
+        reason ??= error
+        req.destroy(error)
+      }
+      const max = request.maxResponseBytes ?? Number.POSITIVE_INFINITY
+      const tooLarge = (size: string) => new TransportError(size, 'ETOOLARGE')
       const req = lib.request(
         request.url,
         {
@@ -53,22 +73,37 @@ export function createNodeTransport(signal?: AbortSignal): Transport {
           ...(signal ? {signal} : {}),
         },
         (res) => {
+          const declared = Number(res.headers['content-length'])
+          if (declared > max) return void abort(tooLarge(`Content-Length ${declared}`))
           const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('error', (error: NodeJS.ErrnoException) => fail(new TransportError(error.message, error.code ?? 'ERESPONSE')))
-          res.on('end', () =>
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            // Dropped at once: holding what came so far is what let a 600 MB answer crash bella.
+            if (size > max) {
+              chunks.length = 0
+              return void abort(tooLarge(`more than ${size} bytes`))
+            }
+            chunks.push(chunk)
+          })
+          res.on('error', (error: NodeJS.ErrnoException) => fail(error instanceof TransportError ? error : new TransportError(error.message, error.code ?? 'ERESPONSE')))
+          res.on('end', () => {
+            clearTimeout(deadline)
             resolve({
               status: res.statusCode ?? 0,
               statusText: res.statusMessage ?? '',
               headers: res.headers,
               body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          )
+            })
+          })
         },
       )
       req.setTimeout(request.timeoutMs, () => {
-        req.destroy(new TransportError(`no response within ${request.timeoutMs} ms`, 'ETIMEDOUT'))
+        abort(new TransportError(`no response within ${request.timeoutMs} ms`, 'ETIMEDOUT'))
       })
+      if (request.deadlineMs !== undefined) {
+        deadline = setTimeout(() => abort(new TransportError(`no complete answer within ${request.deadlineMs} ms`, 'EDEADLINE')), request.deadlineMs)
+      }
       req.on('error', (error: NodeJS.ErrnoException) => {
         fail(error instanceof TransportError ? error : new TransportError(error.message, error.code ?? 'ENETWORK'))
       })
@@ -94,4 +129,11 @@ export function abortableSleep(signal: AbortSignal): (ms: number) => Promise<voi
       }, ms)
       signal.addEventListener('abort', onAbort, {once: true})
     })
+}
+
+/** `64 MiB`, `1.5 KiB`, `12 bytes`: for messages. */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [[1024 ** 3, 'GiB'], [1024 ** 2, 'MiB'], [1024, 'KiB']]
+  for (const [size, unit] of units) if (bytes >= size) return `${Math.round((bytes / size) * 10) / 10} ${unit}`
+  return `${bytes} bytes`
 }

@@ -15,13 +15,15 @@
  *    narrowed it (it can never widen it). Data is written and fsync'ed, the temp file is renamed
  *    over the target, and the folder is fsync'ed so the rename survives a crash (best effort).
  * 4. On any failure the temp file is removed and the previous file is untouched.
+ * 5. After every async write, temp files of this target that a killed bella left behind are
+ *    removed (temp-files.ts; their names start with the target's name and end in `.tmp`).
  *
- * A symlink at the target is replaced by a regular file (as consul-template and `mv` do), never
- * written through. Mode bits are not enforced on Windows, where ACLs decide.
+ * A symlink to a regular file is written through (the link stays; the file it points to is
+ * replaced, its temp file in that file's folder); devices, FIFOs, sockets and dangling links are
+ * refused (target.ts). Mode bits are not enforced on Windows, where ACLs decide.
  *
  * Node built-ins only; an async version for sinks and a sync one for the credential store.
  */
-import {randomBytes} from 'node:crypto'
 import {
   chmodSync,
   closeSync,
@@ -36,7 +38,9 @@ import {
   type Stats,
 } from 'node:fs'
 import {chmod, lstat, mkdir, open, readFile, rename, rm, type FileHandle} from 'node:fs/promises'
-import {basename, dirname, join, resolve} from 'node:path'
+import {dirname, resolve} from 'node:path'
+import {resolveWriteTarget, resolveWriteTargetSync} from './target.js'
+import {holdTempFile, removeStaleTempFiles, tempPathFor} from './temp-files.js'
 
 const checksModes = process.platform !== 'win32'
 
@@ -65,10 +69,18 @@ export async function writeFileAtomic(
 ): Promise<WriteFileAtomicResult> {
   const mode = checkMode(options.mode)
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  const target = resolve(path)
-  const dir = dirname(target)
+  const target = await resolveWriteTarget(resolve(path))
+  try {
+    return await replaceFile(target, bytes, mode, options.skipIfUnchanged !== false)
+  } finally {
+    // Whatever happened, temp files a killed bella left next to this target go (stale-temp.test.ts).
+    await removeStaleTempFiles(target)
+  }
+}
 
-  if (options.skipIfUnchanged !== false) {
+async function replaceFile(target: string, bytes: Buffer, mode: number, skipIfUnchanged: boolean): Promise<WriteFileAtomicResult> {
+  const dir = dirname(target)
+  if (skipIfUnchanged) {
     const same = await identicalFile(target, bytes)
     if (same) {
       if (!checksModes || (same.mode & 0o777) === mode) return 'unchanged'
@@ -83,6 +95,7 @@ export async function writeFileAtomic(
 
   await createParentDirs(dir)
   const temp = tempPathFor(target)
+  const release = holdTempFile(temp)
   let handle: FileHandle | undefined
   let created = false
   try {
@@ -99,6 +112,8 @@ export async function writeFileAtomic(
     if (handle) await handle.close().catch(() => {})
     if (created) await rm(temp, {force: true}).catch(() => {})
     throw error
+  } finally {
+    release()
   }
   await syncDirectory(dir)
   return 'written'
@@ -112,7 +127,7 @@ export function writeFileAtomicSync(
 ): WriteFileAtomicResult {
   const mode = checkMode(options.mode)
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  const target = resolve(path)
+  const target = resolveWriteTargetSync(resolve(path))
   const dir = dirname(target)
 
   if (options.skipIfUnchanged !== false) {
@@ -163,12 +178,6 @@ function checkMode(mode: number | undefined): number {
     throw new RangeError(`file mode must be an integer from 0 to 0o777, got ${String(mode)}`)
   }
   return mode
-}
-
-// Hidden, unique, and short enough for NAME_MAX whatever the target's name.
-function tempPathFor(target: string): string {
-  const name = basename(target).slice(0, 100)
-  return join(dirname(target), `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
 }
 
 // A regular file (not a symlink) with exactly these bytes, or undefined. Anything that prevents the

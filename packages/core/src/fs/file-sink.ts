@@ -7,7 +7,9 @@ import {dirname, resolve} from 'node:path'
 import {generalError, isBellaError, usageError} from '../errors.js'
 import type {Secrets, Sink, SinkContext} from '../strategies/types.js'
 import {DEFAULT_FILE_MODE, writeFileAtomic} from './atomic.js'
-import {parseFileMode} from './mode.js'
+import {formatFileMode, parseFileMode} from './mode.js'
+import {resolveWriteTarget} from './target.js'
+import {removeStaleTempFiles} from './temp-files.js'
 
 export interface FileSinkOptions {
   /** Absolute path of the file (a relative `path` option is resolved against the context's baseDir). */
@@ -58,15 +60,25 @@ export interface FileSinkFormat {
    * cannot be represented in the format; then nothing is written.
    */
   render(secrets: Secrets): string
+  /**
+   * Reads rendered text back. When given, every write is checked first: the text must parse back
+   * to exactly the secrets, or nothing is written (a BellaError naming the file, never a value).
+   */
+  parse?(text: string): Record<string, string> | Promise<Record<string, string>>
 }
 
 /** A sink that renders the secrets and writes them with writeFileAtomic (skipping identical bytes). */
 export function createFileSink(format: FileSinkFormat, options: Readonly<Record<string, unknown>>, context: SinkContext): Sink {
   const {path, mode} = parseFileSinkOptions(options, context)
+  const warning = readableModeWarning(path, mode)
   return {
     target: path,
+    warnings: warning ? [warning] : [],
+    // Temp files sit next to the file a link leads to, so look there.
+    removeStale: async () => removeStaleTempFiles(await resolveWriteTarget(path).catch(() => path)),
     async write(secrets) {
       const text = format.render(secrets)
+      if (format.parse) await checkRoundTrip(path, text, secrets, format.parse)
       try {
         return await writeFileAtomic(path, text, {mode})
       } catch (error) {
@@ -74,6 +86,48 @@ export function createFileSink(format: FileSinkFormat, options: Readonly<Record<
       }
     },
   }
+}
+
+/** A warning when `mode` lets the file's group or everyone read the secrets; else undefined. */
+export function readableModeWarning(path: string, mode: number): string | undefined {
+  const group = (mode & 0o040) !== 0
+  const world = (mode & 0o004) !== 0
+  if (!group && !world) return undefined
+  const who = group && world ? 'group- and world-readable' : group ? 'group-readable' : 'world-readable'
+  return `mode ${formatFileMode(mode)} makes ${path} ${who}: anyone ${world ? 'on this machine' : 'in its group'} can read the secrets in it (0600 keeps them to the owner)`
+}
+
+/** Throws unless `parse(text)` gives back exactly `secrets`; the message names at most one secret, by name. */
+async function checkRoundTrip(
+  path: string,
+  text: string,
+  secrets: Secrets,
+  parse: (text: string) => Record<string, string> | Promise<Record<string, string>>,
+): Promise<void> {
+  let problem: string | undefined
+  try {
+    const back = (await parse(text)) as unknown
+    if (typeof back !== 'object' || back === null || Array.isArray(back)) problem = 'it does not read back as a map of names to values'
+    else {
+      const read = back as Record<string, unknown>
+      const names = Object.keys(secrets)
+      const differing = names.find((name) => !Object.hasOwn(read, name) || read[name] !== secrets[name])
+      if (differing !== undefined) problem = `secret ${shortName(differing)} does not read back the same`
+      else if (Object.keys(read).length !== names.length) problem = 'it reads back with names that are not secrets'
+    }
+  } catch {
+    problem = 'it cannot be parsed back'
+  }
+  if (problem === undefined) return
+  throw generalError(`not writing ${path}: ${problem}; the file keeps what it had`, {
+    code: 'sink_round_trip_failed',
+    suggestions: ['this is a bug in the sink for this format: please report it (with the secret names, never the values)'],
+  })
+}
+
+function shortName(name: string): string {
+  const quoted = JSON.stringify(name)
+  return quoted.length > 80 ? `${quoted.slice(0, 60)}…" (${name.length} characters)` : quoted
 }
 
 const REASONS: Record<string, string> = {

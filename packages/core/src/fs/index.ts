@@ -12,7 +12,10 @@ export {
   createFileSink,
   fileWriteError,
   parseFileSinkOptions,
+  readableModeWarning,
   sortedKeys,
   type FileSinkFormat,
   type FileSinkOptions,
 } from './file-sink.js'
+export {removeStaleTempFiles, tempPathFor} from './temp-files.js'
+export {resolveWriteTarget, resolveWriteTargetSync} from './target.js'

@@ -26,6 +26,8 @@ export interface SupervisorOptions {
    * Default: the child's exit ends the supervisor.
    */
   keepGoingAfterExit?: (exit: ChildExit, child: ChildProcessHandle) => boolean
+  /** Grace period between SIGTERM and SIGKILL when bella crashes under a child (default 10 s). */
+  killTimeoutMs?: number
 }
 
 /** Signals whose default action ends a process: with no child to pass them to, they end bella. */
@@ -55,6 +57,7 @@ export class Supervisor {
   private readonly pendingSignals: NodeJS.Signals[] = []
   private readonly liveChildren = new Set<number>()
   private forwarding: SignalForwarding | undefined
+  private crashHandler: ((error: unknown) => void) | undefined
   private orphanWatch: OrphanWatch | undefined
   private readonly done: Promise<number>
   private settle!: (outcome: Outcome) => void
@@ -150,6 +153,8 @@ export class Supervisor {
   dispose(): void {
     this.forwarding?.uninstall()
     this.forwarding = undefined
+    if (this.crashHandler) process.off('uncaughtException', this.crashHandler)
+    this.crashHandler = undefined
     this.orphanWatch?.stop()
     this.orphanWatch = undefined
   }
@@ -165,10 +170,35 @@ export class Supervisor {
       })
     }
 
+    if (!this.crashHandler) {
+      this.crashHandler = (error) => this.onCrash(error)
+      process.on('uncaughtException', this.crashHandler)
+    }
+
     if ((this.options.pid1 ?? process.pid === 1) && !this.orphanWatch) {
       this.orphanWatch = watchForOrphanZombies({ownChildren: () => this.liveChildren, warn: (message) => this.warn(message)})
     }
   }
+
+  /**
+   * bella's own bug (an exception or rejection nobody handled) while a child runs: without this,
+   * bella would die at once and leave the child running unsupervised, its signals unforwarded and
+   * its exit status lost. Stop it first (SIGTERM, grace period, SIGKILL), then exit 1. A second
+   * crash while stopping changes nothing. Only the message is printed, as for any bella error.
+   */
+  private onCrash(error: unknown): void {
+    if (this.crashing) return
+    this.crashing = true
+    this.shutdownRequested = true
+    const child = this.current
+    const message = error instanceof Error ? error.message : String(error)
+    process.stderr.write(`bella: internal error: ${message}${child ? `; stopping the command (pid ${child.pid}) before exiting` : ''}\n`)
+    const exit = () => process.exit(1)
+    if (!child) return exit()
+    child.stop({killTimeoutMs: this.options.killTimeoutMs}).then(exit, exit)
+  }
+
+  private crashing = false
 
   private warn(message: string): void {
     if (this.options.warn) this.options.warn(message)
@@ -212,7 +242,8 @@ export class Supervisor {
   }
 
   private finish(outcome: Outcome): void {
-    if (this.isFinished) return
+    // After a crash, onCrash owns the exit (1): the stopped child's status must not end bella as if all went well.
+    if (this.isFinished || this.crashing) return
     this.isFinished = true
     this.dispose()
     this.settle(outcome)

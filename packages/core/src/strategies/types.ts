@@ -14,6 +14,13 @@ export interface Sink {
   readonly target: string
   /** Writes the whole set atomically; 'unchanged' when the bytes would be identical. */
   write(secrets: Secrets): Promise<SinkWriteResult>
+  /**
+   * Removes what an earlier, killed bella left behind for this target (a file sink's stale temp
+   * files); resolves what was removed, for the log. Called when the agent starts or reloads.
+   */
+  removeStale?(): Promise<string[]>
+  /** Things the user should know about the sink's options (a group-readable mode); never content. */
+  readonly warnings?: readonly string[]
 }
 
 export interface SinkContext {

@@ -123,15 +123,24 @@ describe.each([
     expect(after.mtimeMs).toBe(before.mtimeMs)
   })
 
-  posixOnly('replaces a symlink at the target with a regular file instead of writing through it', async () => {
+  posixOnly('writes through a symlink to a regular file: the link stays, the file it points to is replaced atomically', async () => {
     const dir = dirs.make()
-    const elsewhere = join(dir, 'elsewhere')
-    writeFileSync(elsewhere, 'same')
+    const real = join(dir, 'real')
+    mkdirSync(real)
+    const elsewhere = join(real, 'secrets.env')
+    writeFileSync(elsewhere, 'old')
     const path = join(dir, 'link')
     symlinkSync(elsewhere, path)
-    expect(await write(path, 'same')).toBe('written')
-    expect(lstatSync(path).isFile()).toBe(true)
-    expect(readFileSync(elsewhere, 'utf8')).toBe('same')
+    const before = statSync(elsewhere)
+    expect(await write(path, 'new')).toBe('written')
+    expect(lstatSync(path).isSymbolicLink()).toBe(true)
+    expect(readFileSync(elsewhere, 'utf8')).toBe('new')
+    // Replaced by rename (a new inode) in the link target's folder, with the requested mode.
+    expect(statSync(elsewhere).ino).not.toBe(before.ino)
+    expect(modeOf(elsewhere)).toBe(0o600)
+    expect(readdirSync(real)).toEqual(['secrets.env'])
+    expect(readdirSync(dir).sort()).toEqual(['link', 'real'])
+    expect(await write(path, 'new')).toBe('unchanged')
   })
 
   it('fails on a folder in the way, keeping it and leaving no temp file', async () => {

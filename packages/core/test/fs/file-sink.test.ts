@@ -142,3 +142,23 @@ describe('code-point order', () => {
     for (const a of pool) for (const b of pool) expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(byCodePoints(a, b)))
   })
 })
+
+describe('createFileSink round-trip check', () => {
+  it('refuses to write what the format does not read back to the same secrets, keeping the old file', async () => {
+    const dir = dirs.make()
+    const path = join(dir, 'out.txt')
+    const sink = (parse: (text: string) => Record<string, string>) =>
+      createFileSink({render: (secrets) => `${JSON.stringify(secrets)}\n`, parse}, {path: 'out.txt'}, {baseDir: dir})
+    expect(await sink((text) => JSON.parse(text)).write({A: 'old'})).toBe('written')
+    for (const parse of [() => ({A: 'new-value-9f8e', EXTRA: 'x'}), () => ({}), () => ({A: 'other-value'}), () => JSON.parse('not json')]) {
+      const error: any = await sink(parse)
+        .write({A: 'new-value-9f8e'})
+        .catch((e) => e)
+      expect(isBellaError(error)).toBe(true)
+      expect(error.code).toBe('sink_round_trip_failed')
+      expect(error.message).toContain(path)
+      expect(error.message).not.toContain('new-value-9f8e')
+      expect(readFileSync(path, 'utf8')).toBe('{"A":"old"}\n')
+    }
+  })
+})

@@ -3,7 +3,7 @@
  * CLI can use its normal client), accept any valid credential regardless of its scope (whoever
  * holds a key to the emulator is its operator), and are never subject to injected faults.
  *
- *   POST   /__emulator/projects/{p}/environments/{e}/secrets                 {set?, unset?, bump?}
+ *   POST   /__emulator/projects/{p}/environments/{e}/secrets                 {set?, unset?, bump?, version?}
  *   POST   /__emulator/projects/{p}/environments/{e}/providers/{v}/secrets   {set?, unset?, bump?}
  *   GET    /__emulator/faults                                                → {faults: [...]}
  *   POST   /__emulator/faults                                                FaultSpec → 201 Fault
@@ -22,11 +22,11 @@ export function isAdminPath(rawPath: string): boolean {
   return rawPath === ADMIN_PREFIX || rawPath.startsWith(`${ADMIN_PREFIX}/`)
 }
 
-/** Validates `{set?: {K: "v"}, unset?: ["K"], bump?: boolean}`. */
+/** Validates `{set?: {K: "v"}, unset?: ["K"], bump?: boolean, version?: number}` (version: set it exactly, a reset). */
 export function parseSecretsChange(request: IncomingRequest): SecretsChange {
   const body = jsonObjectBody(request)
-  const unknown = Object.keys(body).filter((k) => !['set', 'unset', 'bump'].includes(k))
-  if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')} (expected set, unset, bump)`)
+  const unknown = Object.keys(body).filter((k) => !['set', 'unset', 'bump', 'version'].includes(k))
+  if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')} (expected set, unset, bump, version)`)
   const change: SecretsChange = {}
   if (body.set !== undefined) {
     if (typeof body.set !== 'object' || body.set === null || Array.isArray(body.set)) throw badRequest('"set" must be an object of name → string value')
@@ -43,7 +43,11 @@ export function parseSecretsChange(request: IncomingRequest): SecretsChange {
     if (typeof body.bump !== 'boolean') throw badRequest('"bump" must be true or false')
     change.bump = body.bump
   }
-  if (!change.set && !change.unset && !change.bump) throw badRequest('nothing to do: give "set", "unset" or "bump"')
+  if (body.version !== undefined) {
+    if (!Number.isSafeInteger(body.version) || (body.version as number) < 0) throw badRequest('"version" must be a whole number from 0')
+    change.version = body.version as number
+  }
+  if (!change.set && !change.unset && !change.bump && change.version === undefined) throw badRequest('nothing to do: give "set", "unset", "bump" or "version"')
   return change
 }
 

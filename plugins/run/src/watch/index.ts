@@ -90,6 +90,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
   let loop: WatchLoop | undefined
   const supervisor = new Supervisor({
     warn: options.warn,
+    killTimeoutMs: options.killTimeoutMs,
     onSignal: (event) => {
       // A stopping signal the user sent bella reached the child: its exit was asked for, not a crash.
       if (event.child && event.action !== 'no-child' && STOPPING.has(event.signal)) signalled.add(event.child)
@@ -159,7 +160,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
     options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets)`)
-    return {version: fetched.version, env}
+    return {version: fetched.version, lastModified: fetched.lastModified, env}
   }
 
   loop = new WatchLoop(
@@ -173,7 +174,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
             code: 'api_invalid_response',
           })
         }
-        return answer.version
+        return {version: answer.version, lastModified: typeof answer.lastModified === 'string' ? answer.lastModified : undefined}
       },
       fetch: fetchSet,
       async deliver(set, changed) {
@@ -198,7 +199,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       say: options.say,
       debug: options.debug,
     },
-    {version: prepared.fetched.version, env: prepared.env},
+    {version: prepared.fetched.version, lastModified: prepared.fetched.lastModified, env: prepared.env},
   )
 
   try {

@@ -33,10 +33,24 @@ export const systemTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 }
 
+/**
+ * What the version endpoint says. Any difference from the last one seen means "fetch and compare
+ * the secrets": not only a higher version, but one that went back or repeated (a server reset or
+ * restore, whose edits can land on a version number bella already had; lastModified tells those
+ * apart). Whether anything changed is then decided by the secrets themselves, never the number.
+ */
+export interface VersionMarker {
+  version: number
+  lastModified?: string
+}
+
+const sameMarker = (a: VersionMarker, b: VersionMarker) => a.version === b.version && (a.lastModified ?? '') === (b.lastModified ?? '')
+
 /** A fetched secrets set, as the child would see it. */
 export interface SecretSet {
   /** The environment version the set was fetched at. */
   version: number
+  lastModified?: string
   /** The complete child environment built from it (see buildChildEnv). */
   env: Env
 }
@@ -56,8 +70,8 @@ export interface WatchLoopDeps {
   pollIntervalMs: number
   timers?: Timers
   random?: () => number
-  /** The environment's current version (the cheap, unencrypted endpoint). Throws on failure. */
-  checkVersion(): Promise<number>
+  /** The environment's current version and lastModified (the cheap, unencrypted endpoint). Throws on failure. */
+  checkVersion(): Promise<VersionMarker>
   /** The full set (E2EE). Throws on failure. */
   fetch(): Promise<SecretSet>
   /** Restart or signal the running child so it gets `set` (the signal strategy). */
@@ -80,8 +94,10 @@ export class WatchLoop {
   private readonly timers: Timers
   private readonly random: () => number
   private readonly health = new CheckHealth()
-  /** The newest set fetched successfully: its version is the one polls compare against. */
+  /** The newest set fetched successfully. */
   private known: SecretSet
+  /** The version endpoint's answer that led to `known` (or the initial fetch's): polls compare against it. */
+  private seen: VersionMarker
   /** The environment the running child has, or was told about (sighup). */
   private delivered: Env
   private nextPollAt = Number.POSITIVE_INFINITY
@@ -100,6 +116,7 @@ export class WatchLoop {
     this.timers = deps.timers ?? systemTimers
     this.random = deps.random ?? Math.random
     this.known = initial
+    this.seen = {version: initial.version, lastModified: initial.lastModified}
     this.delivered = initial.env
   }
 
@@ -216,22 +233,28 @@ export class WatchLoop {
     }
   }
 
-  /** One poll: the version, and the full set only when the version moved. */
+  /** One poll: the version marker, and the full set whenever the marker is not the one last seen. */
   private async check(): Promise<void> {
     try {
-      let version = await this.deps.checkVersion()
-      if (version !== this.known.version) {
+      let marker = await this.deps.checkVersion()
+      if (!sameMarker(marker, this.seen)) {
+        if (marker.version < this.seen.version) {
+          this.deps.say(
+            `bella: the secrets' version went back from ${this.seen.version} to ${marker.version} (a server reset or restore?); comparing the secrets themselves`,
+          )
+        }
         for (let i = 0; i < WATCH.settleChecks; i++) {
           await this.sleep(WATCH.settleMs)
           const again = await this.deps.checkVersion()
-          if (again === version) break
-          version = again
+          if (sameMarker(again, marker)) break
+          marker = again
         }
 
         const set = await this.deps.fetch()
-        // The version is recorded only now, after a successful fetch (contract §5.2 #8): a failed
+        // The marker is recorded only now, after a successful fetch (contract §5.2 #8): a failed
         // fetch leaves it unchanged, so the next poll sees the change again and nothing is lost.
-        this.known = {env: set.env, version: set.version || version}
+        this.known = {env: set.env, version: set.version || marker.version, lastModified: set.lastModified}
+        this.seen = marker
         if (sameEnv(set.env, this.delivered)) {
           this.deps.debug(`bella: version ${this.known.version}: nothing the command sees changed`)
         } else if (!this.deps.childRunning() || this.timers.now() < this.lastActionAt + WATCH.minActionIntervalMs) {
