@@ -1,12 +1,15 @@
 // Builds dist/binary/bella: one self-contained executable for this platform (a Node single
 // executable application with a V8 code cache), from the tsc output of `npm run build`.
-//   1. esbuild bundles src/sea/main.ts, oclif included, into one CommonJS file (a SEA's main
+//   1. esbuild bundles src/sea/main.ts (the fast path) and src/sea/rest.ts (oclif and every
+//      command, embedded as an asset with its own code cache) into CommonJS files (a SEA's main
 //      script is CommonJS, and its require() only reaches Node's built-in modules);
 //   2. node --experimental-sea-config turns it into a preparation blob with a code cache;
 //   3. postject injects the blob into a copy of this node binary (stripped of its symbols).
 // Pitfall (shared/reference/toolchain.md §4): typescript/ts-node/tsx stay external, or oclif's
 // ts-path drags TypeScript in.
 import {execFileSync} from 'node:child_process'
+import {createRequire} from 'node:module'
+import {Script} from 'node:vm'
 import {chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -15,6 +18,8 @@ import {build} from 'esbuild'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(root, 'dist', 'binary')
 const bundle = join(out, 'bella.cjs')
+const rest = join(out, 'rest.cjs')
+const restCache = join(out, 'rest.cache')
 const blob = join(out, 'sea-prep.blob')
 const binary = join(out, 'bella')
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
@@ -23,9 +28,7 @@ const builtIn = {name: pjson.name, version: pjson.version, description: pjson.de
 rmSync(out, {recursive: true, force: true})
 mkdirSync(out, {recursive: true})
 
-await build({
-  entryPoints: [join(root, 'dist', 'sea', 'main.js')],
-  outfile: bundle,
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -35,10 +38,32 @@ await build({
   supported: {'dynamic-import': false},
   define: {BELLA_PACKAGE_JSON: JSON.stringify(builtIn)},
   logLevel: 'error',
-})
+}
+// The main script: the fast path only. V8 loads all of it at every start.
+await build({...common, entryPoints: [join(root, 'dist', 'sea', 'main.js')], outfile: bundle})
+// oclif and every command: an asset, evaluated only when a command goes through oclif.
+await build({...common, entryPoints: [join(root, 'dist', 'sea', 'rest.js')], outfile: rest})
+
+// The asset's code cache, made by this very node (the binary is a copy of it, so V8 accepts it).
+// The module is run first so that the functions its start-up compiles are in the cache too.
+const {wrapCommonJs} = await import(join(root, 'dist', 'sea', 'load-rest.js'))
+const restScript = new Script(wrapCommonJs(readFileSync(rest, 'utf8')), {filename: 'bella-rest.cjs'})
+const restModule = {exports: {}}
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
+restScript.runInThisContext()(restModule.exports, createRequire(rest), restModule)
+writeFileSync(restCache, restScript.createCachedData())
 
 const seaConfig = join(out, 'sea-config.json')
-writeFileSync(seaConfig, JSON.stringify({main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true}))
+writeFileSync(
+  seaConfig,
+  JSON.stringify({
+    main: bundle,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+    assets: {'rest.cjs': rest, 'rest.cache': restCache},
+  }),
+)
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], {stdio: ['ignore', 'ignore', 'inherit']})
 
 copyFileSync(process.execPath, binary)
@@ -55,6 +80,5 @@ execFileSync(
   // postject prints harmless "Can't find string offset for section name" warnings.
   {stdio: 'ignore'},
 )
-rmSync(blob)
-rmSync(seaConfig)
+for (const file of [blob, seaConfig, bundle, rest, restCache]) rmSync(file)
 console.error(`built ${binary} (${(statSync(binary).size / 1e6).toFixed(1)} MB)`)

@@ -3,15 +3,16 @@
  * A SEA has no files to import, so everything oclif normally finds on disk is built here: the root
  * plugin comes from the package.json built into the binary, with its command cache pre-filled
  * from the bundled command map (oclif's explicit strategy, never imported from a file), help is
- * bundled, and no user plugins are loaded. esbuild turns this module into one CommonJS file.
+ * bundled, and no user plugins are loaded.
  *
- * Only the fast path is imported up front: in one CommonJS file every static import is evaluated
- * at start, and oclif with every command costs more than the binary's start-up budget. esbuild
- * keeps `import()` of a bundled module lazy.
+ * This main script holds only the fast path (`--version`, well-formed `run`): V8 loads all of a
+ * SEA's main script at start, and with oclif and every command in it that alone cost ~15 ms, more
+ * than the binary's start-up budget leaves. The rest is an embedded asset, evaluated on demand.
  */
 import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
 import {tryFastPath, versionLine} from '../fast-path.js'
+import {loadRest} from './load-rest.js'
 
 interface PackageJson {
   name: string
@@ -27,25 +28,23 @@ declare const BELLA_PACKAGE_JSON: PackageJson
  * The keychain addon (an optional native module) is loaded from node_modules beside the binary
  * when someone put it there; otherwise the 0600 file store is used, as on any keychain-less host.
  */
+const keyringBesideBinary = async () => createRequire(process.execPath)('@napi-rs/keyring') as unknown
+
+/** For the fast path's own copy of core. */
 async function useKeyringBesideBinary(): Promise<void> {
   const {setKeyringImporter} = await import('@bella/core/runtime')
-  setKeyringImporter(async () => createRequire(process.execPath)('@napi-rs/keyring'))
+  setKeyringImporter(keyringBesideBinary)
 }
 
 async function main(argv: string[]): Promise<void> {
   if (await tryFastPath(argv, () => versionLine(BELLA_PACKAGE_JSON), useKeyringBesideBinary)) return
 
-  await useKeyringBesideBinary()
   // oclif's engine check require()s its package.json from disk when it loads, which a SEA cannot
   // do (a warning on every run). Turned off only while oclif loads, so no child inherits it.
   process.env['OCLIF_DISABLE_ENGINE_WARNING'] = '1'
-  const [{Config, flush, Plugin, run}, {commands: helpCommands}, {COMMANDS}, {pluginsUnavailable}] = await Promise.all([
-    import('@oclif/core'),
-    import('@oclif/plugin-help'),
-    import('../command-map.js'),
-    import('./plugins-unavailable.js'),
-  ])
+  const {Config, flush, Plugin, run, helpCommands, COMMANDS, pluginsUnavailable, setKeyringImporter} = loadRest()
   delete process.env['OCLIF_DISABLE_ENGINE_WARNING']
+  setKeyringImporter(keyringBesideBinary)
   const root = dirname(process.execPath)
   const pjson: PackageJson = {
     ...BELLA_PACKAGE_JSON,
@@ -64,4 +63,4 @@ async function main(argv: string[]): Promise<void> {
   await flush()
 }
 
-main(process.argv.slice(2)).catch(async (error: Error) => (await import('@oclif/core')).handle(error))
+main(process.argv.slice(2)).catch(async (error: Error) => loadRest().handle(error))
