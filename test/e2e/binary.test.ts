@@ -5,7 +5,7 @@
  * and no keychain. Every command runs, the emulator included.
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {repoRoot, runProcess, startEmulatorProcess, type CliResult} from '../helpers/cli.js'
@@ -113,6 +113,22 @@ describe('the single binary, from an empty folder with no node on PATH', () => {
     expect(statSync(join(env.XDG_CONFIG_HOME, 'bella', 'credentials.json')).mode & 0o777).toBe(0o600)
     const r = await run(['run', '--api-url', emulator.url, '--', 'sh', '-c', 'printf %s "$LOG_LEVEL"'], {env})
     expect(r).toMatchObject({code: 0, stdout: 'debug'})
+  })
+
+  it('loads the keychain addon from a node_modules folder beside the binary', async () => {
+    // The addon loads, then its probe finds no usable keychain in this headless sandbox: the fallback
+    // names that reason, not "could not be loaded" as it does without the addon (test above).
+    const beside = freshDir('beside')
+    copyFileSync(built, join(beside, 'bella'))
+    chmodSync(join(beside, 'bella'), 0o755)
+    for (const name of ['keyring', 'keyring-linux-x64-gnu']) {
+      cpSync(join(repoRoot, 'node_modules', '@napi-rs', name), join(beside, 'node_modules', '@napi-rs', name), {recursive: true, dereference: true})
+    }
+    const env = {...baseEnv(), HOME: freshDir('keyring-home'), XDG_CONFIG_HOME: join(work, 'keyring-home', '.config')}
+    const login = await runProcess(join(beside, 'bella'), ['login', '--api-key', '-', '--api-url', emulator.url], {env, input: `${emulator.apiKey}\n`, cwd: beside})
+    expect(login.code).toBe(0)
+    expect(login.stderr).not.toContain('could not be loaded')
+    expect(login.stderr).toMatch(/No usable OS keychain \(.+\); storing credentials in/)
   })
 
   it('plugins: says plainly that the binary cannot load them, and what to do instead', async () => {
