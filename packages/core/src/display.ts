@@ -25,6 +25,11 @@ export function escapeControls(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u${hex4(c.charCodeAt(0))}`)
 }
 
+/** `text` with every unsafe character replaced by `mask` (one for one, so column widths stay): for tables. */
+export function maskControls(text: string, mask = '?'): string {
+  return text.replace(UNSAFE, mask)
+}
+
 /** True when `text` holds nothing escapeControls would change. */
 export function isPrintable(text: string): boolean {
   return !UNSAFE_ONE.test(text)
