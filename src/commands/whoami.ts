@@ -1,4 +1,4 @@
-import {BellaCommand, connectionFlags, sessionInputFrom, targetFlags, type Resolved} from '@bella/core'
+import {BellaCommand, connectionFlags, escapeControls, sessionInputFrom, targetFlags, type Resolved} from '@bella/core'
 import {whoami, type WhoamiResult} from '../services/whoami.js'
 
 export default class Whoami extends BellaCommand {
@@ -15,7 +15,8 @@ export default class Whoami extends BellaCommand {
 }
 
 function render(r: WhoamiResult): string {
-  const row = (label: string, value: string, origin?: string) => `${label.padEnd(13)}${value}${origin ? `   (${origin})` : ''}`
+  // Values come from the server (project, environment, role) or the environment: shown with control characters escaped.
+  const row = (label: string, value: string, origin?: string) => `${label.padEnd(13)}${escapeControls(value)}${origin ? `   (${origin})` : ''}`
   const setting = (label: string, s: Resolved<string> | undefined) => row(label, s?.value ?? '-', s?.origin)
   const key = r.credentials.kind === 'api-key' ? `${r.credentials.keyPrefix}… (API key)` : 'access token (bearer)'
   const lines = [

@@ -4,6 +4,7 @@
 export * from './errors.js'
 export * from './redact.js'
 export * from './output.js'
+export * from './display.js'
 export * from './streams.js'
 export * from './crypto/api-key.js'
 export * from './crypto/hmac.js'

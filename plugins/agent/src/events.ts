@@ -1,5 +1,5 @@
 /** The agent's recurring log events, and the start-up cleanup they report (names and paths only). */
-import {describeSealed, isValidEnvName} from '@bella/core'
+import {describeSealed, quoteName} from '@bella/core'
 import type {AgentConfig} from './config/load.js'
 import type {AgentLog} from './log.js'
 import {describeConfig, plural} from './messages.js'
@@ -59,7 +59,7 @@ export function emitFetched(log: AgentLog, label: string, fetched: Fetched, chan
     log.emit({
       event: 'withheld',
       level: 'warn',
-      message: `${label}: ${describeSealed(fetched.sealed.map((n) => (isValidEnvName(n) ? n : JSON.stringify(n))))}`,
+      message: `${label}: ${describeSealed(fetched.sealed.map((n) => quoteName(n, 200)))}`,
       watch: label,
       keys: fetched.sealed,
     })

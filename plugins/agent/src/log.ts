@@ -1,8 +1,11 @@
 /**
  * The agent's event log, on stderr (stdout stays clean): a human line per event by default, or one
  * JSON object per line with `--log-format json`. Events carry names, counts, versions, paths and
- * pids, never a secret value: nothing here is ever given one.
+ * pids, never a secret value: nothing here is ever given one. Whatever a name, path or foreign
+ * error message holds, an event stays one line without control characters (core's escapeControls):
+ * no escape sequence, carriage return or line separator reaches the terminal or the log collector.
  */
+import {escapeControls, oneLine} from '@bella/core'
 
 export type LogFormat = 'text' | 'json'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -55,12 +58,13 @@ export function createAgentLog(options: AgentLogOptions): AgentLog {
       if (event.level === 'debug' && !options.verbose) return
       if (options.format === 'json') {
         const {event: name, level, message, ...fields} = event
-        options.write(`${JSON.stringify({time: clock().toISOString(), level, event: name, message, ...fields})}\n`)
+        // JSON.stringify escapes C0 controls only; DEL, C1, U+2028/9 and bidi controls inside strings become \uXXXX too.
+        options.write(`${escapeControls(JSON.stringify({time: clock().toISOString(), level, event: name, message, ...fields}))}\n`)
         return
       }
       const prefix = event.level === 'warn' ? 'warning: ' : event.level === 'error' ? 'error: ' : event.level === 'debug' ? 'debug: ' : ''
       // Keep one event on one line, whatever a message (an error from elsewhere) contains.
-      options.write(`bella agent: ${prefix}${event.message.replace(/\s*\n\s*/g, ' | ')}\n`)
+      options.write(`bella agent: ${prefix}${oneLine(event.message)}\n`)
     },
   }
 }

@@ -8,9 +8,11 @@
  */
 import {
   apiPath,
+  escapeControls,
   generalError,
   isBellaError,
   openSession,
+  quoteText,
   usageError,
   type BellaError,
   resolveEnvironmentTarget,
@@ -199,7 +201,7 @@ export async function rotateKey(options: RotateOptions): Promise<RotateResult> {
   const session = await openSession(options.session)
   const old = await findKey(session, options.ref)
   if (old.revokedAt || !old.isActive) {
-    throw usageError(`API key ${old.id} (${old.clientName}) is already revoked or disabled; there is nothing to rotate`, {
+    throw usageError(`API key ${escapeControls(old.id)} (${quoteText(old.clientName)}) is already revoked or disabled; there is nothing to rotate`, {
       code: 'key_not_active',
       suggestions: ['create a new one with `bella api-keys create`'],
     })
@@ -208,7 +210,7 @@ export async function rotateKey(options: RotateOptions): Promise<RotateResult> {
     throw usageError(`API key ${old.id} is a scoped token; issue a new one with \`bella issue\` instead`, {code: 'key_is_scoped'})
   }
   if (!old.environmentId) {
-    throw usageError(`API key ${old.id} (${old.clientName}) is not an environment key; bella api-keys rotates environment keys only`, {
+    throw usageError(`API key ${escapeControls(old.id)} (${quoteText(old.clientName)}) is not an environment key; bella api-keys rotates environment keys only`, {
       code: 'key_not_environment',
     })
   }

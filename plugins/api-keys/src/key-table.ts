@@ -4,6 +4,7 @@
  * `rotate` accept as a short id); names absorb the remaining width and are cut with "…". Text
  * from the server is stripped of control characters before it reaches the terminal.
  */
+import {maskControls} from '@bella/core'
 import type {ApiKeyResponse} from './types.js'
 
 export type KeyStatus = 'active' | 'expired' | 'revoked' | 'disabled'
@@ -18,9 +19,8 @@ export function keyStatus(key: ApiKeyResponse, now: Date): KeyStatus {
 const GAP = '  '
 const MIN_NAME = 8
 
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-}
+/** Control characters, line separators and bidi overrides become `?` (core's maskControls). */
+const clean = (text: string) => maskControls(text)
 
 function day(iso: string | null): string {
   if (!iso) return 'never'

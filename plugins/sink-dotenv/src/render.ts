@@ -63,7 +63,7 @@
  * object, silently drops); others are refused rather than skipped, so a file never silently lacks a
  * secret the application expects.
  */
-import {generalError, sortedKeys, type Secrets} from '@bella/core/runtime'
+import {generalError, quoteText, sortedKeys, type Secrets} from '@bella/core/runtime'
 
 const NAME = /^[\w.-]+$/
 const SAFE = /^[A-Za-z0-9_.,:/@%+=-]+$/
@@ -231,18 +231,18 @@ export function renderDotenv(secrets: Secrets): string {
   const lines: string[] = []
   for (const name of sortedKeys(secrets)) {
     if (!NAME.test(name) || name === '__proto__') {
-      throw generalError(`secret ${JSON.stringify(name)} cannot be written to a .env file: ${name === '__proto__' ? 'dotenv parsers drop that name' : 'a dotenv name is letters, digits, "_", "." and "-"'}`, {
+      throw generalError(`secret ${quoteText(name)} cannot be written to a .env file: ${name === '__proto__' ? 'dotenv parsers drop that name' : 'a dotenv name is letters, digits, "_", "." and "-"'}`, {
         code: 'dotenv_invalid_name',
         suggestions: ['rename the secret, or write this environment with a json or yaml sink'],
       })
     }
     const value = secrets[name]
     if (typeof value !== 'string') {
-      throw generalError(`secret ${JSON.stringify(name)} is not a string`, {code: 'dotenv_invalid_value'})
+      throw generalError(`secret ${quoteText(name)} is not a string`, {code: 'dotenv_invalid_value'})
     }
     const encoded = encodeDotenvValue(value)
     if (!encoded.ok) {
-      throw generalError(`the value of secret ${JSON.stringify(name)} cannot be written to a .env file so that it reads back exactly: ${encoded.reason}`, {
+      throw generalError(`the value of secret ${quoteText(name)} cannot be written to a .env file so that it reads back exactly: ${encoded.reason}`, {
         code: 'dotenv_unrepresentable_value',
         suggestions: ['change the value (for example LF instead of CRLF line endings), or use a json or yaml sink'],
       })

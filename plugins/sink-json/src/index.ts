@@ -1,4 +1,4 @@
-import {createFileSink, generalError, sortedKeys, type Registries, type Secrets, type SinkDefinition} from '@bella/core/runtime'
+import {createFileSink, generalError, quoteText, sortedKeys, type Registries, type Secrets, type SinkDefinition} from '@bella/core/runtime'
 
 const OWNER = '@bella/sink-json'
 
@@ -14,7 +14,7 @@ export function renderJson(secrets: Secrets): string {
   const lines: string[] = []
   for (const name of names) {
     const value = secrets[name]
-    if (typeof value !== 'string') throw generalError(`secret ${JSON.stringify(name)} is not a string`, {code: 'json_invalid_value'})
+    if (typeof value !== 'string') throw generalError(`secret ${quoteText(name)} is not a string`, {code: 'json_invalid_value'})
     lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(value)}`)
   }
   return `{\n${lines.join(',\n')}\n}\n`

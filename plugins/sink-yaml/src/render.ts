@@ -18,7 +18,7 @@
  * Hand-written rather than produced by the `yaml` package: it is exact, linear (10,000 secrets in a
  * few milliseconds) and costs no module load; `yaml` is only used to read files back (tests).
  */
-import {generalError, sortedKeys, type Secrets} from '@bella/core/runtime'
+import {generalError, quoteText, sortedKeys, type Secrets} from '@bella/core/runtime'
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const RESOLVING_WORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i
@@ -77,7 +77,7 @@ export function renderYaml(secrets: Secrets): string {
   const lines: string[] = []
   for (const name of names) {
     const value = secrets[name]
-    if (typeof value !== 'string') throw generalError(`secret ${JSON.stringify(name)} is not a string`, {code: 'yaml_invalid_value'})
+    if (typeof value !== 'string') throw generalError(`secret ${quoteText(name)} is not a string`, {code: 'yaml_invalid_value'})
     const key = yamlName(name)
     lines.push(key.length > MAX_IMPLICIT_KEY ? `? ${key}\n: ${yamlQuote(value)}\n` : `${key}: ${yamlQuote(value)}\n`)
   }

@@ -8,7 +8,8 @@
  * server always decrypts, so one in a response is the server's error. They are taken out here and
  * named in `sealed`, so no caller (child environment, sink, SDK) can pass one on.
  */
-import {isSealedValue, isValidEnvName} from '../process/env.js'
+import {quoteName} from '../display.js'
+import {isSealedValue} from '../process/env.js'
 import {unreachableError, type BellaError} from '../errors.js'
 import type {AllEnvironmentSecrets} from './types.js'
 
@@ -42,7 +43,7 @@ function kindOf(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
-const shown = (name: string) => (isValidEnvName(name) ? name : JSON.stringify(name))
+const shown = (name: string) => quoteName(name, 200)
 
 /** Checks every value is a string and splits off the sealed ones. */
 function fromEntries(entries: Iterable<[string, unknown]>, path: string): SecretsPayload {

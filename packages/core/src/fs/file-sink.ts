@@ -4,6 +4,7 @@
  * rendering (secrets → text); a third-party sink can use the same helper.
  */
 import {dirname, resolve} from 'node:path'
+import {quoteText} from '../display.js'
 import {generalError, isBellaError, usageError} from '../errors.js'
 import type {Secrets, Sink, SinkContext} from '../strategies/types.js'
 import {DEFAULT_FILE_MODE, writeFileAtomic} from './atomic.js'
@@ -29,7 +30,7 @@ export function parseFileSinkOptions(options: Readonly<Record<string, unknown>>,
   const allowed: readonly string[] = FILE_SINK_OPTIONS
   const unknown = Object.keys(options).filter((name) => !allowed.includes(name))
   if (unknown.length > 0) {
-    const names = unknown.map((name) => JSON.stringify(name)).join(', ')
+    const names = unknown.map((name) => quoteText(name)).join(', ')
     throw usageError(`unknown option${unknown.length > 1 ? 's' : ''} ${names}`, {
       code: 'sink_unknown_option',
       suggestions: [`a file sink takes only: ${allowed.join(', ')}`],
@@ -126,8 +127,7 @@ async function checkRoundTrip(
 }
 
 function shortName(name: string): string {
-  const quoted = JSON.stringify(name)
-  return quoted.length > 80 ? `${quoted.slice(0, 60)}…" (${name.length} characters)` : quoted
+  return quoteText(name, 60)
 }
 
 const REASONS: Record<string, string> = {

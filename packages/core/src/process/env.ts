@@ -2,6 +2,7 @@
  * Building the environment a child process receives (`bella run`, `bella exec`).
  * Pure: no `process.env` access here — the caller passes the inherited environment in.
  */
+import {quoteName} from '../display.js'
 
 /**
  * bella's own credentials; stripped from the inherited environment unless `passCredentials`. The
@@ -137,15 +138,15 @@ export interface DescribeWithheldOptions {
 
 /**
  * One warning line for the caller to print on stderr, or `undefined` when nothing was withheld.
- * Names are JSON-quoted when they are not plain identifiers, so a hostile name (newlines, escape
- * sequences) cannot forge output on the user's terminal. Values are never part of the input.
+ * Names are quoted by quoteName when they are not plain identifiers (control characters escaped),
+ * so a hostile name (newlines, escape sequences) cannot forge output on the user's terminal. Values are never part of the input.
  */
 export function describeWithheld(
   withheld: readonly WithheldSecret[],
   options: DescribeWithheldOptions = {},
 ): string | undefined {
   if (withheld.length === 0) return undefined
-  const show = (name: string) => (isValidEnvName(name) ? name : JSON.stringify(name))
+  const show = (name: string) => quoteName(name, 200)
   const reserved = withheld.filter((w) => w.reason === 'reserved').map((w) => show(w.name))
   const invalid = withheld.filter((w) => w.reason === 'invalid-name').map((w) => show(w.name))
   const nul = withheld.filter((w) => w.reason === 'nul-byte').map((w) => show(w.name))

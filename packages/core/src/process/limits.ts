@@ -10,6 +10,7 @@
  *    NUL and its pointer, against a slightly lower limit than the usual one (conservative: the
  *    kernel also stores the program's path and auxiliary vector there).
  */
+import {quoteName} from '../display.js'
 import {BellaError} from '../errors.js'
 
 export const MAX_ARG_STRLEN = 131_072
@@ -56,12 +57,12 @@ export function spawnSizeError(problem: SpawnSizeProblem, command: string): Bell
   if (problem.kind === 'variable') {
     return new BellaError(
       'cannotExecute',
-      `Cannot start ${command}: environment variable ${problem.name} is ${n(problem.bytes)} bytes (NAME=value), and Linux allows at most ` +
+      `Cannot start ${command}: environment variable ${quoteName(problem.name, 200)} is ${n(problem.bytes)} bytes (NAME=value), and Linux allows at most ` +
         `${n(problem.limit)} bytes (128 KiB, MAX_ARG_STRLEN) per variable.`,
-      {code: 'environment_too_large', suggestions: [FILE_SINK_HINT, `or make ${problem.name} smaller in Bella Baxter`]},
+      {code: 'environment_too_large', suggestions: [FILE_SINK_HINT, `or make ${quoteName(problem.name, 200)} smaller in Bella Baxter`]},
     )
   }
-  const largest = problem.largest.map((v) => `${v.name} (${n(v.bytes)} bytes)`).join(', ')
+  const largest = problem.largest.map((v) => `${quoteName(v.name, 200)} (${n(v.bytes)} bytes)`).join(', ')
   return new BellaError(
     'cannotExecute',
     `Cannot start ${command}: its arguments and environment would take ${n(problem.bytes)} bytes, more than the ${n(problem.limit)} ` +

@@ -25,7 +25,9 @@
 import {readFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {
+  escapeControls,
   isBellaError,
+  quoteText,
   usageError,
   type BellaError,
   type Env,
@@ -113,8 +115,9 @@ export interface ConfigProblem {
 /** The usage error for an invalid file; `problems` carries the details for JSON logs. */
 export type ConfigError = BellaError & {problems: string[]}
 
+/** One line, whatever the file holds: control characters it quotes (in keys, values, expansions) are escaped. */
 export function formatProblem(file: string, p: ConfigProblem): string {
-  return `${file}:${p.line}:${p.col}: ${p.at ? `${p.at}: ` : ''}${p.message}${p.allowed ? ` (allowed: ${p.allowed})` : ''}`
+  return escapeControls(`${file}:${p.line}:${p.col}: ${p.at ? `${p.at}: ` : ''}${p.message}${p.allowed ? ` (allowed: ${p.allowed})` : ''}`)
 }
 
 export async function loadAgentConfig(options: LoadConfigOptions): Promise<AgentConfig> {
@@ -125,7 +128,7 @@ export async function loadAgentConfig(options: LoadConfigOptions): Promise<Agent
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')
-    throw usageError(`cannot read the agent config ${label}: ${why}`, {
+    throw usageError(`cannot read the agent config ${escapeControls(label)}: ${why}`, {
       code: 'agent_config_unreadable',
       suggestions:
         code === 'ENOENT'
@@ -160,7 +163,7 @@ export async function parseAgentConfig(text: string, options: LoadConfigOptions)
 function configError(file: string, problems: ConfigProblem[]): ConfigError {
   const lines = problems.map((p) => formatProblem(file, p))
   const message =
-    lines.length === 1 ? `invalid agent config: ${lines[0]}` : `invalid agent config ${file} (${lines.length} problems):\n  ${lines.join('\n  ')}`
+    lines.length === 1 ? `invalid agent config: ${lines[0]}` : `invalid agent config ${escapeControls(file)} (${lines.length} problems):\n  ${lines.join('\n  ')}`
   const error = usageError(message, {
     code: 'invalid_agent_config',
     suggestions: ['fix the file and run again; `bella agent --init -c <new file>` writes a commented example'],
@@ -273,7 +276,7 @@ class Checker {
       if (type === undefined) return
       const definition = registries.sinks.get(type)
       if (!definition) {
-        this.report(f.type!.value ?? f.type!.key, `${at}.type`, `unknown sink type "${type}"`, `${available}; a plugin can add more: bella plugins install <package>`)
+        this.report(f.type!.value ?? f.type!.key, `${at}.type`, `unknown sink type ${quoteText(type)}`, `${available}; a plugin can add more: bella plugins install <package>`)
         return
       }
       if (!optionsOk) return
@@ -315,7 +318,7 @@ class Checker {
     const definition: SignalDefinition | undefined = registries.signals.get(signal)
     const signalNode = f.signal!.value ?? f.signal!.key
     if (!definition) {
-      this.report(signalNode, 'process.signal', `unknown signal type "${signal}"`, allowed)
+      this.report(signalNode, 'process.signal', `unknown signal type ${quoteText(signal)}`, allowed)
       return undefined
     }
     if (definition.requiresOwnedProcess) {
@@ -372,7 +375,7 @@ class Checker {
       }
       if (allowed && !(allowed as readonly string[]).includes(name)) {
         const hint = closest(name, allowed)
-        this.report(key, at, `unknown key "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`, allowed.join(', '))
+        this.report(key, at, `unknown key ${quoteText(name)}${hint ? ` (did you mean "${hint}"?)` : ''}`, allowed.join(', '))
         continue
       }
       result[name] = {pair, key, value: this.deref(pair.value as YamlNode | null)}
@@ -402,7 +405,7 @@ class Checker {
       return undefined
     }
     if (!YAML.isScalar(node) || typeof node.value !== 'string') {
-      const quote = YAML.isScalar(node) ? ` (quote it if you meant the text: "${String(node.value)}")` : ''
+      const quote = YAML.isScalar(node) ? ` (quote it if you meant the text: ${quoteText(String(node.value))})` : ''
       this.report(node, at, `must be a string, not ${this.kind(node)}${quote}`, allowed)
       return undefined
     }
@@ -429,7 +432,7 @@ class Checker {
       const text = this.expand(node, at)
       if (text === undefined) return undefined
       if (!/^\s*-?\d+\s*$/.test(text)) {
-        this.report(node, at, `must be a whole number, not "${text}" (after expanding variables)`, allowed)
+        this.report(node, at, `must be a whole number, not ${quoteText(text)} (after expanding variables)`, allowed)
         return undefined
       }
       value = Number(text)

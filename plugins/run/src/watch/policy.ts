@@ -3,7 +3,7 @@
  * a clock or a random source itself (they are passed in), so every rule is unit-tested without
  * timers.
  */
-import {isBellaError, isValidEnvName, usageError} from '@bella/core/runtime'
+import {isBellaError, quoteName, usageError} from '@bella/core/runtime'
 
 export const WATCH = {
   /** Default --poll-interval (s): the official CLI's default; one < 1 KB request per 30 s is negligible. */
@@ -131,7 +131,7 @@ export function sameEnv(a: Env, b: Env): boolean {
  */
 export function describeNames(names: readonly string[], max = 6): string {
   if (names.length === 0) return 'no keys'
-  const shown = names.slice(0, max).map((n) => (isValidEnvName(n) ? n : JSON.stringify(n)))
+  const shown = names.slice(0, max).map((n) => quoteName(n, 200))
   const more = names.length > max ? `, +${names.length - max} more` : ''
   return `${names.length} ${names.length === 1 ? 'key' : 'keys'}: ${shown.join(', ')}${more}`
 }

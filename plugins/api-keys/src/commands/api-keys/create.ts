@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, connectionFlags, sessionInputFrom, targetFlags} from '@bella/core'
+import {BellaCommand, connectionFlags, escapeControls, quoteText, sessionInputFrom, targetFlags} from '@bella/core'
 import {createKey, MAX_EXPIRES_IN_DAYS, parseCreateRequest} from '../../api-keys-service.js'
 import type {CreatedApiKeyResponse} from '../../types.js'
 
@@ -34,7 +34,7 @@ export default class ApiKeysCreate extends BellaCommand {
     const {created, target} = await createKey({session: sessionInputFrom(flags, (m) => this.out.info(m)), request})
     if (this.jsonEnabled()) return created
     this.out.result(created.apiKey)
-    this.out.info(`✓ Created API key "${request.clientName}" for ${target.project}/${target.environment} (id ${created.id}, prefix ${created.keyPrefix}, expires ${created.expiresAt})`)
+    this.out.info(escapeControls(`✓ Created API key ${quoteText(request.clientName)} for ${target.project}/${target.environment} (id ${created.id}, prefix ${created.keyPrefix}, expires ${created.expiresAt})`))
     this.out.info('Copy it now: the full key is shown only this once and cannot be retrieved later.')
     return created
   }

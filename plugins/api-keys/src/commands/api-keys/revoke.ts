@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {BellaCommand, connectionFlags, sessionInputFrom, targetFlags} from '@bella/core'
+import {BellaCommand, connectionFlags, escapeControls, quoteText, sessionInputFrom, targetFlags} from '@bella/core'
 import {revokeKey} from '../../api-keys-service.js'
 
 export default class ApiKeysRevoke extends BellaCommand {
@@ -17,7 +17,7 @@ export default class ApiKeysRevoke extends BellaCommand {
     const {key, wasSessionKey} = await revokeKey({session: sessionInputFrom(flags, (m) => this.out.info(m)), ref: args.id})
     const result = {id: key.id, name: key.clientName, keyPrefix: key.keyPrefix, revoked: true as const}
     if (this.jsonEnabled()) return result
-    this.out.info(`✓ Revoked API key "${key.clientName}" (${key.keyPrefix}…, id ${key.id}); requests signed with it are refused from now on.`)
+    this.out.info(escapeControls(`✓ Revoked API key ${quoteText(key.clientName)} (${key.keyPrefix}…, id ${key.id}); requests signed with it are refused from now on.`))
     if (wasSessionKey) this.out.warn('that was the key this command used; configure another one (BELLA_BAXTER_API_KEY or bella login --api-key).')
     return result
   }

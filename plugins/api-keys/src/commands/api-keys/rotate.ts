@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {BellaCommand, connectionFlags, errorEnvelope, exitCodeOf, sessionInputFrom, targetFlags, type BellaError} from '@bella/core'
+import {BellaCommand, connectionFlags, errorEnvelope, exitCodeOf, escapeControls, quoteText, sessionInputFrom, targetFlags, type BellaError} from '@bella/core'
 import {rotateKey, type RotateResult} from '../../api-keys-service.js'
 import type {ApiKeyResponse, CreatedApiKeyResponse} from '../../types.js'
 
@@ -30,14 +30,14 @@ export default class ApiKeysRotate extends BellaCommand {
         if (json) return
         // Printed before the revoke is attempted: whatever happens next, the new key is in hand.
         this.out.result(created.apiKey)
-        this.out.info(`✓ Created the replacement for "${old.clientName}": id ${created.id}, prefix ${created.keyPrefix}, expires ${created.expiresAt}`)
+        this.out.info(escapeControls(`✓ Created the replacement for ${quoteText(old.clientName)}: id ${created.id}, prefix ${created.keyPrefix}, expires ${created.expiresAt}`))
         this.out.info('Copy it now: the full key is shown only this once.')
       },
     })
     const {old, created, revokeError} = result
     if (revokeError) return this.revokeFailed(result, revokeError, json)
     if (!json) {
-      this.out.info(`✓ Revoked the old key ${old.keyPrefix}… (id ${old.id}).`)
+      this.out.info(escapeControls(`✓ Revoked the old key ${old.keyPrefix}… (id ${old.id}).`))
       if (result.wasSessionKey) this.out.warn('that was the key this command used; switch to the new one (BELLA_BAXTER_API_KEY or bella login --api-key).')
     }
     return {old, created, revoked: true}
