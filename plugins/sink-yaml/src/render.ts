@@ -21,7 +21,11 @@
 import {generalError, quoteText, sortedKeys, type Secrets} from '@bella/core/runtime'
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-const RESOLVING_WORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i
+/**
+ * Plain names a YAML parser would read as something other than a string: booleans and null in
+ * YAML 1.1 and 1.2, and `E9`, which the YAML 1.1 float pattern (mantissa optional) reads as NaN.
+ */
+const RESOLVING_WORDS = /^(?:y|n|yes|no|on|off|true|false|null|[eE][0-9]+)$/i
 
 const hex4 = (unit: number) => unit.toString(16).toUpperCase().padStart(4, '0')
 

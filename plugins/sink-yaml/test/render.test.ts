@@ -54,6 +54,14 @@ describe('yaml rendering', () => {
     expect(text).toContain('"1": "x"\n')
   })
 
+  it('quotes E9-like names, which the YAML 1.1 float pattern reads as NaN (found by the abuse test)', () => {
+    const text = expectRoundTrip({E9: 'x', e12: 'y', E: 'z', E9x: 'w'})
+    expect(text).toContain('"E9": "x"\n')
+    expect(text).toContain('"e12": "y"\n')
+    expect(text).toMatch(/^E: "z"$/m)
+    expect(text).toContain('\nE9x: "w"\n')
+  })
+
   it('round-trips the contract test\'s tricky values', () => {
     expectRoundTrip({...trickySecrets})
   })
