@@ -21,7 +21,7 @@
  * trusted, but kept to one statement each (no `;`, no comments). Role names are checked here and
  * never reach SQL as text: the generated user name is derived from them and quoted.
  */
-import {describeSeedPath, SeedError, type SeedPath} from '../seed/seed.js'
+import {describeSeedPath, SeedError, type SeedPath} from '../seed/seed-error.js'
 import {MAX_IDENTIFIER_BYTES} from './sql.js'
 
 export const DATABASE_PROVIDER_TYPES: readonly string[] = ['postgres', 'postgresql']

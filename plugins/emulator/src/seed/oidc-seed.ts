@@ -21,7 +21,8 @@
  * outbound connection, so the key (or a copy of the JWKS) goes into the seed.
  */
 import {createPublicKey, type KeyObject} from 'node:crypto'
-import {describeSeedPath, SeedError, type ResolvedProject, type SeedPath} from './seed.js'
+import type {ResolvedProject} from './seed.js'
+import {describeSeedPath, SeedError, type SeedPath} from './seed-error.js'
 
 export const DEFAULT_OIDC_AUDIENCE = 'bella-baxter'
 export const DEFAULT_OIDC_KEY_TTL_MINUTES = 60

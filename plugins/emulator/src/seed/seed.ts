@@ -10,6 +10,9 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {resolveOidc, type ResolvedOidcIssuer, type SeedOidcIssuer} from './oidc-seed.js'
 import {DATABASE_PROVIDER_KEYS, resolveDatabaseProvider, type ResolvedDatabaseProvider, type SeedDatabaseRole} from '../dynamic/seed-database.js'
+import {describeSeedPath, SeedError, type SeedPath} from './seed-error.js'
+
+export {describeSeedPath, SeedError, type SeedPath} from './seed-error.js'
 
 export interface EmulatorSeed {
   tenant?: SeedTenant
@@ -159,28 +162,6 @@ export interface ResolvedApiKey extends ResolvedGrant {
 export interface ResolvedToken extends ResolvedGrant {
   id: string
   token: string
-}
-
-export type SeedPath = ReadonlyArray<string | number>
-
-/** A seed value that is wrong, with the path to it (`projects[0].environments[1].slug`). */
-export class SeedError extends Error {
-  readonly path: SeedPath
-  /** Whether the last path element names a key that should not be there (point at the key, not its value). */
-  readonly atKey: boolean
-
-  constructor(path: SeedPath, message: string, options: {atKey?: boolean} = {}) {
-    super(message)
-    this.name = 'SeedError'
-    this.path = path
-    this.atKey = options.atKey ?? false
-  }
-}
-
-export function describeSeedPath(path: SeedPath): string {
-  let out = ''
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part
-  return out || '(top level)'
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
