@@ -20,9 +20,10 @@ import {loadAgentConfig, type AgentConfig, type ConfigError, type WatchConfig} f
 import type {AgentLog} from './log.js'
 import {contentChanged, emitFetched, emitSinkWarnings, emitStart, emitStopped, removeStaleTempFiles} from './events.js'
 import {mergeWatchSecrets} from './merge.js'
-import {describeConfig, errorFields, errorMessage, isFatal, plural, watchError} from './messages.js'
+import {describeConfig, errorMessage, isFatal, plural, watchError} from './messages.js'
 import {notifyProcess} from './notify.js'
 import {ErrorDescriber} from './redaction.js'
+import {emitRecovered, nextPollSeconds, recordFailure, type WatchFailure} from './watch-health.js'
 import type {PidFileDeps} from './pid-file.js'
 import {writeSinks} from './sink-writes.js'
 import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
@@ -65,7 +66,7 @@ interface WatchState {
   committed?: Fetched
   /** Fetched, not yet written (held while another watch fails, or a write failed). */
   staged?: Fetched
-  failure?: {count: number; since: number; message: string}
+  failure?: WatchFailure
   timer?: unknown
 }
 
@@ -219,14 +220,7 @@ export class Agent {
   private schedule(watch: WatchState): void {
     if (this.stopping || !this.watches.includes(watch)) return
     this.clearTimer(watch)
-    const interval = watch.config.pollIntervalSeconds
-    let seconds: number
-    if (watch.failure) {
-      const ceiling = Math.max(interval, this.options.maxBackoffSeconds ?? 300)
-      seconds = Math.min(interval * 2 ** Math.min(watch.failure.count - 1, 20), ceiling) * (0.8 + 0.4 * this.random())
-    } else {
-      seconds = interval * (0.9 + 0.2 * this.random())
-    }
+    const seconds = nextPollSeconds(watch.config.pollIntervalSeconds, watch.failure, this.options.maxBackoffSeconds ?? 300, this.random)
     watch.timer = this.timers.set(() => {
       watch.timer = undefined
       void this.enqueue(() => this.tick(watch)).catch((error) => this.internalError(error))
@@ -254,14 +248,7 @@ export class Agent {
         this.options.log.emit({event: 'fetched', level: 'debug', message: `${watch.config.label}: no change`, watch: watch.config.label, changed: false})
       }
       if (watch.failure) {
-        const seconds = Math.round((Date.now() - watch.failure.since) / 1000)
-        this.options.log.emit({
-          event: 'recovered',
-          level: 'info',
-          message: `${watch.config.label} answers again (after ${watch.failure.count} failed attempt${watch.failure.count === 1 ? '' : 's'} over ${seconds}s)`,
-          watch: watch.config.label,
-          failures: watch.failure.count,
-        })
+        emitRecovered(this.options.log, watch.config.label, watch.failure)
         watch.failure = undefined
       }
     } catch (error) {
@@ -279,29 +266,7 @@ export class Agent {
   }
 
   private fail(watch: WatchState, error: unknown): void {
-    const message = this.errors.describe(error, false)
-    if (!watch.failure) {
-      watch.failure = {count: 1, since: Date.now(), message}
-      this.options.log.emit({
-        event: 'fetch-failed',
-        level: 'warn',
-        message: `${watch.config.label}: ${message}; retrying with backoff, no file is rewritten until every watch answers`,
-        watch: watch.config.label,
-        ...errorFields(error),
-      })
-      return
-    }
-    watch.failure.count += 1
-    const changed = message !== watch.failure.message
-    watch.failure.message = message
-    this.options.log.emit({
-      event: 'fetch-failed',
-      level: changed ? 'warn' : 'debug',
-      message: `${watch.config.label}: still failing (attempt ${watch.failure.count}): ${message}`,
-      watch: watch.config.label,
-      attempt: watch.failure.count,
-      ...errorFields(error),
-    })
+    watch.failure = recordFailure(this.options.log, watch.config.label, watch.failure, this.errors.describe(error, false), error)
   }
 
   // --- API ------------------------------------------------------------------------------------
