@@ -23,9 +23,10 @@ describe('README: Managing secrets', () => {
     // The first line starts the emulator; write its env file into the temp folder instead of /tmp.
     const script = [
       'set -e',
+      // The emulator started by the first line is stopped however the script ends.
+      "trap 'kill %1 2>/dev/null || true' EXIT TERM",
       `cd ${JSON.stringify(repoRoot)}`,
       ...lines.map((l) => l.replaceAll('/tmp/bella-emulator.env', `${work}/emulator.env`).replaceAll('.env.local', `${work}/out.env`)),
-      'kill %1',
     ].join('\n')
     const out = execFileSync('bash', ['-c', script], {
       env: {PATH: process.env.PATH, HOME: work, XDG_CONFIG_HOME: join(work, 'config'), BELLA_CREDENTIAL_STORE: 'file', LANG: 'C.UTF-8'},
