@@ -9,11 +9,13 @@ import {registerSignals as registerSigterm} from '@bella/signal-sigterm'
 import {registerSinks as registerDotenv} from '@bella/sink-dotenv'
 import {registerSinks as registerJson} from '@bella/sink-json'
 import {registerSinks as registerYaml} from '@bella/sink-yaml'
+import {registerSinks as registerShell} from '@bella/sink-shell'
 
 export const BUILTIN_STRATEGIES: StrategyRegistrar[] = [
   registerDotenv,
   registerJson,
   registerYaml,
+  registerShell,
   registerRestart,
   registerSighup,
   registerSigterm,

@@ -12,6 +12,7 @@ import {commands as emulatorCommands} from '@bella/plugin-emulator/commands'
 import {commands as execCommands} from '@bella/plugin-exec/commands'
 import {commands as issueCommands} from '@bella/plugin-issue/commands'
 import {commands as runCommands} from '@bella/plugin-run/commands'
+import {commands as secretsCommands} from '@bella/plugin-secrets/commands'
 import {BUILTIN_STRATEGIES} from './builtin-strategies.js'
 import Login from './commands/login.js'
 import Logout from './commands/logout.js'
@@ -28,5 +29,6 @@ export const COMMANDS: Record<string, Command.Class> = {
   ...execCommands,
   ...apiKeysCommands,
   ...issueCommands,
+  ...secretsCommands,
   ...emulatorCommands,
 }

@@ -206,7 +206,7 @@ describe('bella agent: the config is validated before anything runs (exit 2, fil
   const cases: [string, string, RegExp][] = [
     ['an unknown key', `watches:\n  - project: shop\n    environment: dev\n    pollinterval: 5\n${sinks}`, /bella-agent\.yaml:4:5: watches\[0\]: unknown key "pollinterval" \(did you mean "poll-interval"\?\) \(allowed: project, environment, provider, poll-interval\)/],
     ['a wrong type', `watches:\n  - project: shop\n    environment: [dev]\n${sinks}`, /bella-agent\.yaml:3:18: watches\[0\]\.environment: must be a string, not a list/],
-    ['an unknown sink type', 'watches: [{project: shop, environment: dev}]\nsinks:\n  - type: toml\n    path: x\n', /bella-agent\.yaml:3:11: sinks\[0\]\.type: unknown sink type "toml" \(allowed: dotenv, json, yaml; a plugin can add more/],
+    ['an unknown sink type', 'watches: [{project: shop, environment: dev}]\nsinks:\n  - type: toml\n    path: x\n', /bella-agent\.yaml:3:11: sinks\[0\]\.type: unknown sink type "toml" \(allowed: dotenv, json, shell, yaml; a plugin can add more/],
     ['an unknown signal', `watches: [{project: shop, environment: dev}]\n${sinks}process:\n  signal: sigusr1\n  pid-file: app.pid\n`, /bella-agent\.yaml:6:11: process\.signal: unknown signal type "sigusr1" \(allowed: none, sighup, sigterm\)/],
     ['the restart signal (needs a process bella started)', `watches: [{project: shop, environment: dev}]\n${sinks}process:\n  signal: restart\n  pid-file: app.pid\n`, /bella-agent\.yaml:6:11: process\.signal: signal "restart" needs a process bella started itself.*\(allowed: none, sighup, sigterm\)/],
     ['empty watches', `watches: []\n${sinks}`, /bella-agent\.yaml:1:10: watches: must not be empty: list at least one entry/],

@@ -50,7 +50,7 @@ describe('a third-party sink plugin', () => {
       writeFileSync(join(dir, 'bella-agent.yaml'), config)
       const r = await bella(['agent', '--once'], {cwd: dir, env: env(fresh)})
       expect(r.code).toBe(2)
-      expect(r.stderr).toContain('bella-agent.yaml:5:11: sinks[0].type: unknown sink type "ini" (allowed: dotenv, json, yaml; a plugin can add more')
+      expect(r.stderr).toContain('bella-agent.yaml:5:11: sinks[0].type: unknown sink type "ini" (allowed: dotenv, json, shell, yaml; a plugin can add more')
     } finally {
       rmSync(fresh, {recursive: true, force: true})
     }

@@ -15,6 +15,7 @@ import {addApiRoutes} from './routes/api-routes.js'
 import {addCredentialRoutes} from './routes/credential-routes.js'
 import {DynamicCredentials} from './dynamic/credentials.js'
 import {addKeyRoutes} from './routes/key-routes.js'
+import {addSecretRoutes} from './routes/secret-routes.js'
 import {answerPublicRoute} from './routes/token-routes.js'
 import type {Handler} from './routes/context.js'
 import type {EmulatorState} from './state.js'
@@ -62,6 +63,7 @@ export function createRouter(): Router<Handler> {
   const router = new Router<Handler>()
   addApiRoutes(router)
   addKeyRoutes(router)
+  addSecretRoutes(router)
   addAdminRoutes(router)
   return router
 }

@@ -17,6 +17,16 @@ export interface SecretRecord {
   type: string | null
   createdAt: Date
   updatedAt: Date
+  /** The current version of this secret (1 when seeded); every change of value adds one. */
+  version: number
+  /** Every value it has had, oldest first (getSecretVersion, listSecretVersions). */
+  history: SecretVersionRecord[]
+}
+
+export interface SecretVersionRecord {
+  version: number
+  value: string
+  createdAt: Date
 }
 
 export interface ProviderState {
@@ -155,7 +165,7 @@ export class EmulatorState {
           hashCache: undefined,
           dynamic: v.dynamic,
           secrets: new Map(
-            v.secrets.map((s) => [s.key, {...s, createdAt: started, updatedAt: started}] as const),
+            v.secrets.map((s) => [s.key, {...s, createdAt: started, updatedAt: started, version: 1, history: [{version: 1, value: s.value, createdAt: started}]}] as const),
           ),
         })),
       })),
@@ -253,7 +263,7 @@ export class EmulatorState {
       const provider = only ?? [...env.providers].reverse().find((v) => v.secrets.has(key)) ?? env.providers[0]!
       const existing = provider.secrets.get(key)
       if (existing?.value === value) continue
-      provider.secrets.set(key, existing ? {...existing, value, updatedAt: at} : {key, value, description: null, type: null, createdAt: at, updatedAt: at})
+      provider.secrets.set(key, existing ? nextVersion(existing, value, at) : firstVersion(key, value, at))
       changed.add(key)
       touched.add(provider)
     }
@@ -296,6 +306,15 @@ export class EmulatorState {
     this.tokens.push(state)
     return state
   }
+}
+
+function firstVersion(key: string, value: string, at: Date): SecretRecord {
+  return {key, value, description: null, type: null, createdAt: at, updatedAt: at, version: 1, history: [{version: 1, value, createdAt: at}]}
+}
+
+function nextVersion(existing: SecretRecord, value: string, at: Date): SecretRecord {
+  const version = existing.version + 1
+  return {...existing, value, updatedAt: at, version, history: [...existing.history, {version, value, createdAt: at}]}
 }
 
 /** Just the grant of a seed entry or stored credential, so a Principal never carries its secret. */

@@ -137,6 +137,66 @@ describe('responses conform to contract/openapi.json', () => {
   })
 })
 
+describe('browsing and editing secrets conforms to contract/openapi.json', () => {
+  let editable: Emulator
+  const admin = (options: SendOptions) => send({url: editable.url, apiKey: KEYS.shopProject}, options)
+  const consumer = (options: SendOptions) => send({url: editable.url, apiKey: KEYS.shopDev}, options)
+  const VAULT = `${SHOP}/providers/vault-dev/secrets`
+  beforeAll(async () => {
+    editable = await startEmulator({port: 0, seed: multiProjectSeed()})
+  })
+  afterAll(() => editable.close())
+
+  it('GET /api/v1/projects → PageProjectResponse with the projects in scope', async () => {
+    const res = await admin({path: '/api/v1/projects?size=200'})
+    expectConforms('/api/v1/projects', 'GET', res)
+    expect(res.json().content.map((p: any) => p.slug)).toEqual(['shop'])
+  })
+
+  it('GET …/environments → EnvironmentResponse[] (an environment key sees its own)', async () => {
+    const all = await admin({path: '/api/v1/projects/shop/environments'})
+    expectConforms(`${P}/environments`, 'GET', all)
+    expect(all.json().map((e: any) => e.slug)).toEqual(['dev', 'prod'])
+    expect((await consumer({path: '/api/v1/projects/shop/environments'})).json().map((e: any) => e.slug)).toEqual(['dev'])
+  })
+
+  it('POST, PUT, DELETE → CreateSecretResponse, UpdateSecretResponse, OperationResponse; each moves the version', async () => {
+    const version = async () => (await admin({path: `${SHOP}/secrets/version`})).json().version as number
+    const v0 = await version()
+    const created = await admin({method: 'POST', path: VAULT, body: JSON.stringify({key: '__proto__', value: 'a\n"$x"', description: null})})
+    expect(created.status).toBe(201)
+    expectConforms(`${V}/secrets`, 'POST', created)
+    expect(await version()).toBe(v0 + 1)
+    expect((await admin({method: 'POST', path: VAULT, body: JSON.stringify({key: '__proto__', value: 'b', description: null})})).status).toBe(409)
+    const updated = await admin({method: 'PUT', path: `${VAULT}/__proto__`, body: JSON.stringify({key: '__proto__', value: 'b', description: 'd'})})
+    expectConforms(`${V}/secrets/{key}`, 'PUT', updated)
+    expect(await version()).toBe(v0 + 2)
+    const versions = await admin({path: `${VAULT}/__proto__/versions`})
+    expectConforms(`${V}/secrets/{key}/versions`, 'GET', versions)
+    expect(versions.json()).toMatchObject({currentVersion: 2, oldestVersion: 1})
+    const key = createEphemeralKey()
+    const old = await admin({path: `${VAULT}/__proto__/versions/1`, headers: {'X-E2E-Public-Key': key.publicKeySpki}})
+    expectSchema(envelopePointer(), old.json())
+    expect(JSON.parse(decryptEnvelope(old.text, key.privateKey, 'getSecretVersion'))).toMatchObject({key: '__proto__', value: 'a\n"$x"', version: 1})
+    const item = await admin({path: `${VAULT}/__proto__`, headers: {'X-E2E-Public-Key': key.publicKeySpki}})
+    expectSchema(envelopePointer(), item.json())
+    expect(JSON.parse(decryptEnvelope(item.text, key.privateKey, 'getSecret'))).toMatchObject({key: '__proto__', value: 'b', description: 'd', version: 2})
+    const deleted = await admin({method: 'DELETE', path: `${VAULT}/__proto__`})
+    expectConforms(`${V}/secrets/{key}`, 'DELETE', deleted)
+    expect(await version()).toBe(v0 + 3)
+    const gone = await admin({path: `${VAULT}/__proto__`})
+    expect(gone.status).toBe(404)
+    expectConforms(`${V}/secrets/{key}`, 'GET', gone)
+  })
+
+  it('a CONSUMER key may read but not write: 403 naming the roles that may', async () => {
+    expect((await consumer({path: `${VAULT}/DATABASE_URL`})).status).toBe(200)
+    const refused = await consumer({method: 'PUT', path: `${VAULT}/DATABASE_URL`, body: JSON.stringify({key: 'DATABASE_URL', value: 'x', description: null})})
+    expect(refused.status).toBe(403)
+    expect(refused.json().detail).toContain('needs MANAGER, ADMIN or OWNER')
+  })
+})
+
 describe('dynamic database credentials conform to contract/openapi.json', () => {
   const PG = `${SHOP}/providers/pg/credentials`
   let dynamic: Emulator | undefined

@@ -13,6 +13,7 @@ export const dotenvSink: SinkDefinition = {
   name: 'dotenv',
   description: 'a .env file (KEY=value lines, quoted so the dotenv parser reads every value back exactly)',
   create: (options, context) => createFileSink({render: renderDotenv}, options, context),
+  render: renderDotenv,
   // Loaded on demand: only tests read files back, so registering the sink costs nothing.
   parse: async (content) => (await import('dotenv')).default.parse(content),
 }

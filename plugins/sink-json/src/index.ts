@@ -24,6 +24,7 @@ export const jsonSink: SinkDefinition = {
   name: 'json',
   description: 'a JSON object of name to value (sorted, indented)',
   create: (options, context) => createFileSink({render: renderJson}, options, context),
+  render: renderJson,
   parse: (content) => JSON.parse(content) as Record<string, string>,
 }
 

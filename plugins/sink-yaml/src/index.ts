@@ -14,6 +14,7 @@ export const yamlSink: SinkDefinition = {
   description: 'a YAML mapping of name to double-quoted value (strings stay strings in YAML 1.1 and 1.2)',
   // Every file is parsed back before it is written: one that would not read back is never written.
   create: (options, context) => createFileSink({render: renderYaml, parse: parseYaml}, options, context),
+  render: renderYaml,
   parse: parseYaml,
 }
 

@@ -41,6 +41,12 @@ export interface SinkDefinition {
    * async, so a parser library is loaded only when a file is actually read back.
    */
   parse?(content: string): Record<string, string> | Promise<Record<string, string>>
+  /**
+   * The text the sink would write, for printing instead of writing (`bella secrets export` without
+   * `--output`). Throws a BellaError naming (never showing) a secret the format cannot hold. A sink
+   * without it can still export, to a file only.
+   */
+  render?(secrets: Secrets): string | Promise<string>
 }
 
 /** The process a signal strategy acts on. */

@@ -4,7 +4,7 @@
  * that must satisfy it are easy to compare.
  */
 import {derivedUuid} from '../seed/seed.js'
-import type {EmulatorState, EnvironmentState, Principal, ProjectState, ProviderState} from '../state.js'
+import type {EmulatorState, EnvironmentState, Principal, ProjectState, ProviderState, SecretRecord} from '../state.js'
 
 /** KeyContextResponse */
 export function keyContextView(state: EmulatorState, principal: Principal) {
@@ -108,4 +108,67 @@ export function secretItemsView(provider: ProviderState) {
 export function secretsHashView(state: EmulatorState, provider: ProviderState) {
   const {hash, computedAt} = state.providerHash(provider)
   return {hash, secretCount: provider.secrets.size, computedAt: computedAt.toISOString()}
+}
+
+/** PageProjectResponse: one page holding every project given (the emulator never has many). */
+export function projectListView(state: EmulatorState, projects: readonly ProjectState[]) {
+  const content = projects.map((p) => ({
+    id: p.id,
+    name: p.name,
+    slug: p.slug,
+    description: p.description,
+    ownerId: derivedUuid(`owner:${state.tenant.slug}`),
+    ownerName: 'emulator',
+    status: 'Active',
+    memberCount: 0,
+    environmentCount: p.environments.length,
+    secretCount: p.environments.reduce((n, e) => n + Object.keys(state.mergedSecrets(e)).length, 0),
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+    deletedAt: null,
+  }))
+  const sort = {sorted: false, empty: true, unsorted: true}
+  const size = Math.max(content.length, 1)
+  return {
+    totalPages: 1,
+    totalElements: content.length,
+    pageable: {paged: true, pageNumber: 0, pageSize: size, offset: 0, unpaged: false, sort},
+    size,
+    content,
+    number: 0,
+    numberOfElements: content.length,
+    sort,
+    first: true,
+    last: true,
+    empty: content.length === 0,
+  }
+}
+
+/** The getSecret plaintext: one listSecrets item, plus its current version. */
+export function secretItemView(s: SecretRecord) {
+  return {
+    key: s.key,
+    value: s.value,
+    description: s.description,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    type: s.type,
+    version: s.version,
+  }
+}
+
+/** SecretVersionsMetadata */
+export function secretVersionsView(s: SecretRecord) {
+  return {
+    currentVersion: s.version,
+    oldestVersion: s.history[0]?.version ?? s.version,
+    maxVersions: 0,
+    versions: s.history.map((v) => ({
+      version: v.version,
+      createdAt: v.createdAt.toISOString(),
+      deletedAt: null,
+      isDestroyed: false,
+      isCurrent: v.version === s.version,
+    })),
+  }
 }

@@ -1,0 +1,10 @@
+// @bella/plugin-secrets: projects, environments, providers, secrets and context commands. Services exported for tests.
+export * from './api.js'
+export * from './browse-service.js'
+export * from './secrets-service.js'
+export * from './write-service.js'
+export * from './export-service.js'
+export * from './context-service.js'
+export {renderTable} from './table.js'
+export {closeNames} from './names.js'
+export {readAssignments} from './assignments.js'
