@@ -36,6 +36,24 @@ describe('bella whoami', () => {
     expect(r.stdout).not.toContain(secretPart())
   })
 
+  it('with project and environment given (flags or .bella), it still proves the key live: a wrong key exits 3, a dead URL 4', async () => {
+    const home = isolatedHome()
+    const good = await bella(['whoami', '--json', '-p', 'demo', '-e', 'dev'], {env: {...home, BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey}})
+    expect(good.code).toBe(0)
+    expect(JSON.parse(good.stdout)).toMatchObject({verified: true, role: expect.any(String)})
+    const wrong = `bax-${'f'.repeat(32)}-${'ab'.repeat(32)}`
+    expect((await bella(['whoami', '-p', 'demo', '-e', 'dev'], {env: {...home, BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: wrong}})).code).toBe(3)
+    const dead = await bella(['whoami', '-p', 'demo', '-e', 'dev'], {env: {...home, BELLA_BAXTER_URL: 'http://127.0.0.1:1', BELLA_BAXTER_API_KEY: emulator.apiKey}})
+    expect(dead.code).toBe(4)
+  })
+
+  it('--offline asks nothing, says it did not check, and reports verified: false', async () => {
+    const r = await bella(['whoami', '--offline', '--json', '-p', 'demo'], {env: {...isolatedHome(), BELLA_BAXTER_URL: 'http://127.0.0.1:1', BELLA_BAXTER_API_KEY: emulator.apiKey}})
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({verified: false, project: {value: 'demo', source: 'flag'}})
+    expect(r.stderr).toContain('not checked with the API')
+  })
+
   it('a key the server does not know exits 3 with the status and a next step', async () => {
     const wrong = `bax-${'f'.repeat(32)}-${'ab'.repeat(32)}`
     const r = await bella(['whoami'], {env: {...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: wrong}})
