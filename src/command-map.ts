@@ -14,6 +14,10 @@ import {commands as issueCommands} from '@bella/plugin-issue/commands'
 import {commands as runCommands} from '@bella/plugin-run/commands'
 import {commands as secretsCommands} from '@bella/plugin-secrets/commands'
 import {BUILTIN_STRATEGIES} from './builtin-strategies.js'
+import ConfigGet from './commands/config/get.js'
+import ConfigList from './commands/config/list.js'
+import ConfigSet from './commands/config/set.js'
+import ConfigUnset from './commands/config/unset.js'
 import Login from './commands/login.js'
 import Logout from './commands/logout.js'
 import Whoami from './commands/whoami.js'
@@ -24,6 +28,10 @@ export const COMMANDS: Record<string, Command.Class> = {
   login: Login,
   logout: Logout,
   whoami: Whoami,
+  'config:get': ConfigGet,
+  'config:set': ConfigSet,
+  'config:unset': ConfigUnset,
+  'config:list': ConfigList,
   ...runCommands,
   ...agentCommands,
   ...execCommands,

@@ -16,7 +16,7 @@ export async function tryFastPath(argv: readonly string[], userAgent: () => stri
   // The earliest point every command shares (bin/run.js and the binary call this first): a closed
   // stdout/stderr must not crash bella, whichever command then runs (output-pipes.test.ts).
   keepOutputErrorsFromStoppingBella()
-  if (argv.length === 1 && argv[0] === '--version') {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     process.stdout.write(`${userAgent()}\n`)
     return true
   }

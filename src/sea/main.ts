@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
   // oclif's engine check require()s its package.json from disk when it loads, which a SEA cannot
   // do (a warning on every run). Turned off only while oclif loads, so no child inherits it.
   process.env['OCLIF_DISABLE_ENGINE_WARNING'] = '1'
-  const {Config, flush, Plugin, run, helpCommands, COMMANDS, pluginsUnavailable, setKeyringImporter} = loadRest()
+  const {Config, flush, Plugin, run, helpCommands, oclifPluginCommands, COMMANDS, pluginsUnavailable, setKeyringImporter} = loadRest()
   delete process.env['OCLIF_DISABLE_ENGINE_WARNING']
   setKeyringImporter(keyringBesideBinary)
   const root = dirname(process.execPath)
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const plugin = new Plugin({root, pjson: pjson as never, isRoot: true, ignoreManifest: true})
   // Pre-filled so oclif never imports the (non-existent) target file.
-  ;(plugin as unknown as {commandCache: Record<string, unknown>}).commandCache = {...helpCommands, ...pluginsUnavailable, ...COMMANDS}
+  ;(plugin as unknown as {commandCache: Record<string, unknown>}).commandCache = {...helpCommands, ...oclifPluginCommands, ...pluginsUnavailable, ...COMMANDS}
   await plugin.load()
   const config = await Config.load({root, pjson: pjson as never, plugins: new Map([[plugin.name, plugin]]), userPlugins: false})
   await run(argv, config)

@@ -1,5 +1,8 @@
 import {
   STORED_API_KEY,
+  storedApiKeyName,
+  readUserConfig,
+  updateUserConfig,
   authError,
   createApiClient,
   getKeyContext,
@@ -26,6 +29,8 @@ export interface LoginOptions {
 export interface LoginResult {
   keyPrefix: string
   context: KeyContext
+  /** The URL the key was verified against and stored for. */
+  apiUrl: string
   storedIn: string
   backend: 'keychain' | 'file'
   /** Set when an environment variable will take precedence over the stored key. */
@@ -61,9 +66,12 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     throw error
   }
   const store = await openCredentialStore({env: options.env, configDir: options.configDir, notice: options.notice})
-  await store.set(STORED_API_KEY, options.rawKey.trim())
+  // One key per API URL; the URL it was verified against becomes the one later commands use.
+  await store.set(storedApiKeyName(api.baseUrl), options.rawKey.trim())
+  await store.delete(STORED_API_KEY) // a key from an older bella, stored without its URL
+  updateUserConfig(options.configDir, {loginUrl: api.baseUrl})
   const shadowedBy = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())
-  return {keyPrefix: keyPrefix(key.keyId), context, storedIn: store.location, backend: store.backend, shadowedBy}
+  return {keyPrefix: keyPrefix(key.keyId), context, apiUrl: api.baseUrl, storedIn: store.location, backend: store.backend, shadowedBy}
 }
 
 export interface LogoutResult {
@@ -72,9 +80,10 @@ export interface LogoutResult {
   stillSet?: string
 }
 
-export async function logout(options: {env: Env; configDir: string; notice: (message: string) => void}): Promise<LogoutResult> {
+export async function logout(options: {apiUrl: string; env: Env; configDir: string; notice: (message: string) => void}): Promise<LogoutResult> {
   const store = await openCredentialStore(options)
-  const removed = await store.delete(STORED_API_KEY)
+  const removed = (await store.delete(storedApiKeyName(options.apiUrl))) || (await store.delete(STORED_API_KEY))
+  if (readUserConfig(options.configDir).loginUrl === options.apiUrl) updateUserConfig(options.configDir, {loginUrl: undefined})
   const stillSet = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())
   return {removed, location: store.location, stillSet}
 }

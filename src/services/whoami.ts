@@ -1,22 +1,34 @@
-import {keyPrefix, openSession, parseApiKey, resolveTarget, type Resolved, type SessionInput} from '@bella/core'
+import {getKeyContext, keyPrefix, openSession, parseApiKey, resolveTarget, type KeyContext, type Resolved, type SessionInput} from '@bella/core'
 
 export interface WhoamiResult {
   apiUrl: Resolved<string>
   credentials: {kind: 'api-key' | 'bearer'; keyPrefix?: string; source: string; origin: string}
+  /** True when the API accepted the credentials just now; false with --offline (nothing was asked). */
+  verified: boolean
   role?: string
   tenant?: string | null
-  project: Resolved<string>
-  environment: Resolved<string>
+  project?: Resolved<string>
+  environment?: Resolved<string>
   app?: Resolved<string>
   bellaFile?: string
 }
 
-/** What bella would use, and where each part came from; asks keys/me so the key is proven live. */
-export async function whoami(input: SessionInput): Promise<WhoamiResult> {
+/**
+ * What bella would use, and where each part came from. keys/me is always asked, so a wrong key or
+ * a dead URL fails here; `offline` asks nothing and reports only the local configuration.
+ */
+export async function whoami(input: SessionInput, options: {offline: boolean}): Promise<WhoamiResult> {
   const session = await openSession(input)
-  const target = await resolveTarget(session)
   const {credentials, settings} = session
-  const context = target.keyContext
+  let project = settings.project
+  let environment = settings.environment
+  let context: KeyContext | undefined
+  if (!options.offline) {
+    const target = await resolveTarget(session)
+    context = target.keyContext ?? (await getKeyContext(session.api))
+    project = target.project
+    environment = target.environment
+  }
   return {
     apiUrl: settings.apiUrl,
     credentials: {
@@ -25,10 +37,11 @@ export async function whoami(input: SessionInput): Promise<WhoamiResult> {
       source: credentials.source,
       origin: credentials.origin,
     },
+    verified: !options.offline,
     role: context?.role,
     tenant: context?.tenantSlug,
-    project: target.project,
-    environment: target.environment,
+    project,
+    environment,
     app: settings.app,
     bellaFile: settings.bellaFile,
   }

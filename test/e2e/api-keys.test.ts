@@ -52,6 +52,16 @@ async function list(): Promise<any[]> {
 const works = async (key: string) => (await bella(['whoami'], {env: env(key)})).code
 
 describe('bella api-keys create', () => {
+  it('--role must be CONSUMER, MANAGER, ADMIN or OWNER (any case): anything else is exit 2 with a did-you-mean, before any request', async () => {
+    const before = (await list()).length
+    const r = await bella(['api-keys', 'create', '--name', 'bad-role', '--role', 'MANAGR'], {env: env()})
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--role MANAGR is not a role (did you mean "MANAGER"?)')
+    expect((await list()).length).toBe(before)
+    const made = await create('lower-role', ['--role', 'consumer'])
+    expect((await list()).find((k) => k.id === made.id)).toMatchObject({role: 'CONSUMER'})
+  })
+
   it('prints the new key alone on stdout, once, with a reminder on stderr; the key works at once', async () => {
     const r = await bella(['api-keys', 'create', '-p', 'shop', '-e', 'dev', '--name', 'checkout', '--description', 'the checkout service', '--expires-in-days', '30'], {
       env: env(),
@@ -143,11 +153,22 @@ describe('bella api-keys revoke', () => {
     }
   })
 
+  it('revoking a revoked key says it already was: exit 0, no "✓ Revoked"', async () => {
+    const made = await create('revoke-twice')
+    expect((await bella(['api-keys', 'revoke', made.id], {env: env()})).code).toBe(0)
+    const again = await bella(['api-keys', 'revoke', made.id], {env: env()})
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain('was already revoked; nothing to do')
+    expect(again.stderr).not.toContain('✓ Revoked')
+    const json = await bella(['api-keys', 'revoke', made.id, '--json'], {env: env()})
+    expect(JSON.parse(json.stdout)).toMatchObject({id: made.id, revoked: true, alreadyRevoked: true})
+  })
+
   it('--json reports what was revoked', async () => {
     const made = await create('revoke-json')
     const r = await bella(['api-keys', 'revoke', made.id, '--json'], {env: env()})
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual({id: made.id, name: 'revoke-json', keyPrefix: `bax-${made.key.slice(4, 12)}`, revoked: true})
+    expect(JSON.parse(r.stdout)).toEqual({id: made.id, name: 'revoke-json', keyPrefix: `bax-${made.key.slice(4, 12)}`, revoked: true, alreadyRevoked: false})
   })
 
   it('an unknown id is a clear error (exit 1), by full or short id', async () => {

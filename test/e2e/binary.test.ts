@@ -68,6 +68,18 @@ describe('the single binary, from an empty folder with no node on PATH', () => {
     expect(help.stderr).toBe('')
   })
 
+  it('-v, version, -h on a command and autocomplete, as in the npm package', async () => {
+    const line = `bella-cli/${version} ${process.platform}-${process.arch} node-${process.version}\n`
+    expect(await run(['-v'], {env: baseEnv()})).toMatchObject({code: 0, stdout: line})
+    expect(await run(['version'], {env: baseEnv()})).toMatchObject({code: 0, stdout: line})
+    const help = await run(['login', '-h'], {env: baseEnv()})
+    expect(help).toMatchObject({code: 0})
+    expect(help.stdout).toContain('$ bella login')
+    const script = await run(['autocomplete', 'script', 'zsh'], {env: baseEnv()})
+    expect(script).toMatchObject({code: 0})
+    expect(script.stdout).toContain('BELLA_AC_ZSH_SETUP_PATH')
+  })
+
   it('run -- CMD injects the secrets and mirrors the exit status; run --watch too', async () => {
     const r = await run(['run', '--', 'sh', '-c', 'printf %s "$LOG_LEVEL"; exit 5'])
     expect(r).toMatchObject({code: 5, stdout: 'debug'})

@@ -3,6 +3,7 @@
 // which must never import @oclif/core at run time (type-only imports are fine).
 export * from './errors.js'
 export * from './redact.js'
+export * from './did-you-mean.js'
 export * from './output.js'
 export * from './display.js'
 export * from './streams.js'

@@ -26,3 +26,6 @@ export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: 
     notice,
   }
 }
+
+/** The user config folder (`$XDG_CONFIG_HOME/bella` or `~/.config/bella`), from process.env. */
+export const userConfigDir = (): string => configDirFrom(process.env, homedir())

@@ -38,6 +38,7 @@ export async function openSession(input: SessionInput): Promise<Session> {
     (await resolveCredentials({
       env: input.env,
       store: () => openCredentialStore({env: input.env, configDir: input.configDir, notice: input.notice}),
+      apiUrl: settings.apiUrl.value,
     })) ??
     // Only when nothing is configured (contract §1.9): GitHub Actions / Kubernetes OIDC → short-lived key.
     (await resolveWorkloadCredentials({env: input.env, settings, notice: input.notice, onRetry: input.onRetry, timeoutMs: input.timeoutMs}))

@@ -8,6 +8,7 @@
  */
 import {
   apiPath,
+  didYouMean,
   escapeControls,
   generalError,
   isBellaError,
@@ -50,7 +51,13 @@ export function parseCreateRequest(flags: CreateKeyFlags): CreateApiKeyRequest {
   }
   const role = flags.role?.trim()
   if (flags.role !== undefined && !role) throw usageError('--role must not be empty', {code: 'invalid_role'})
-  return {clientName: name, description: flags.description?.trim() || null, expiresInDays: days ?? null, ...(role ? {role} : {})}
+  if (role && !API_KEY_ROLES.includes(role.toUpperCase())) {
+    throw usageError(`--role ${escapeControls(role)} is not a role${didYouMean(role, API_KEY_ROLES)}`, {
+      code: 'invalid_role',
+      suggestions: [`use one of ${API_KEY_ROLES.join(', ')} (at most the role of the key you sign with)`],
+    })
+  }
+  return {clientName: name, description: flags.description?.trim() || null, expiresInDays: days ?? null, ...(role ? {role: role.toUpperCase()} : {})}
 }
 
 export interface CreatedKey {
@@ -155,8 +162,12 @@ export function isSessionKey(session: Session, key: ApiKeyResponse): boolean {
 
 // --- revoke --------------------------------------------------------------------------------
 
+export const API_KEY_ROLES = ['CONSUMER', 'MANAGER', 'ADMIN', 'OWNER']
+
 export interface RevokedKey {
   key: ApiKeyResponse
+  /** It was revoked (or disabled) before this command: nothing was sent. */
+  alreadyRevoked: boolean
   /** The key this command authenticated with was the one revoked. */
   wasSessionKey: boolean
 }
@@ -168,8 +179,9 @@ async function deleteKey(session: Session, key: ApiKeyResponse): Promise<void> {
 export async function revokeKey(options: {session: SessionInput; ref: string}): Promise<RevokedKey> {
   const session = await openSession(options.session)
   const key = await findKey(session, options.ref)
+  if (key.revokedAt || !key.isActive) return {key, alreadyRevoked: true, wasSessionKey: false}
   await deleteKey(session, key)
-  return {key, wasSessionKey: isSessionKey(session, key)}
+  return {key, alreadyRevoked: false, wasSessionKey: isSessionKey(session, key)}
 }
 
 // --- rotate --------------------------------------------------------------------------------

@@ -134,6 +134,14 @@ describe('API keys', () => {
     expect((await manager({method: 'DELETE', path: `/api/v1/api-keys/${created.id}`})).status).toBe(200)
   })
 
+  it('refuses a role that is not CONSUMER, MANAGER, ADMIN or OWNER (400), and makes no key', async () => {
+    for (const role of ['SUPERUSER', 'admin', 'MANAGER ']) {
+      const res = await create({clientName: `role-${role}`, role})
+      expect([role, res.status]).toEqual([role, role === 'MANAGER ' ? 201 : 400])
+      if (res.status === 400) expect(res.text).toContain('CONSUMER, MANAGER, ADMIN, OWNER')
+    }
+  })
+
   it('refuses what the caller may not do', async () => {
     expect((await create({clientName: 'x'}, KEYS.consumer)).status).toBe(403)
     expect((await create({clientName: 'x'}, KEYS.manager, PROD_ID)).status).toBe(403)

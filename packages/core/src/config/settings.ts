@@ -35,7 +35,7 @@ interface SettingSpec {
   flag: string
   env: string
   bellaKey?: keyof BellaFileValues
-  configKey: keyof Omit<UserConfig, 'credentialStore'>
+  configKey: keyof Omit<UserConfig, 'credentialStore' | 'loginUrl'>
 }
 
 const API_URL: SettingSpec = {flag: '--api-url', env: 'BELLA_BAXTER_URL', configKey: 'apiUrl'}
@@ -78,7 +78,9 @@ export function resolveSettings(input: ResolveSettingsInput): ResolvedSettings {
 
   // API_URL has no bellaKey on purpose: `.bella` is committed to repositories, and a cloned repo
   // must not be able to send the user's signed requests (and receive their secrets) elsewhere.
-  const url = pick(API_URL, flags.apiUrl) ?? {value: DEFAULT_API_URL, source: 'default', origin: 'default'}
+  // Then the URL the last `bella login` verified its key against, so a login sticks to its server.
+  const loggedIn: Resolved<string> | undefined = config.loginUrl ? {value: config.loginUrl, source: 'login', origin: `bella login (${configShown})`} : undefined
+  const url = pick(API_URL, flags.apiUrl) ?? loggedIn ?? {value: DEFAULT_API_URL, source: 'default', origin: 'default'}
   const apiUrl = {...url, value: validateApiUrl(url.value, url.origin, insecure)}
 
   return {

@@ -4,6 +4,7 @@ export type SettingSource =
   | 'env'
   | 'bella-file'
   | 'user-config'
+  | 'login'
   | 'default'
   | 'key-context'
   | 'credential-store'

@@ -11,11 +11,13 @@ export interface UserConfig {
   project?: string
   environment?: string
   app?: string
+  /** The API URL of the last `bella login`: used when no other setting names one. */
+  loginUrl?: string
   /** Where `bella login` last stored credentials; saves the keychain probe on later runs. */
   credentialStore?: CredentialBackend
 }
 
-const STRING_KEYS = ['apiUrl', 'project', 'environment', 'app'] as const
+const STRING_KEYS = ['apiUrl', 'project', 'environment', 'app', 'loginUrl'] as const
 
 export function userConfigPath(configDir: string): string {
   return join(configDir, 'config.json')

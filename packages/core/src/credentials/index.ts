@@ -3,6 +3,7 @@ export {credentialsFilePath, openCredentialStore, type OpenCredentialStoreOption
 export {KEYCHAIN_SERVICE, setKeyringImporter, type KeyringEntry, type KeyringModule} from './keychain-store.js'
 export {
   STORED_API_KEY,
+  storedApiKeyName,
   resolveCredentials,
   resolveDeviceKey,
   type ResolveCredentialsInput,

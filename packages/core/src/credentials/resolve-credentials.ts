@@ -4,8 +4,11 @@ import {displayPath, homeFromEnv} from '../config/paths.js'
 import type {Env, Resolved, SettingSource} from '../config/types.js'
 import type {CredentialStore} from './store.js'
 
-/** The name `bella login` stores the API key under. */
+/** The name older versions of `bella login` stored the API key under (no URL); still read. */
 export const STORED_API_KEY = 'api-key'
+
+/** The name `bella login` stores the key for one API URL under: one credential per URL. */
+export const storedApiKeyName = (apiUrl: string) => `${STORED_API_KEY}@${apiUrl}`
 
 export type ResolvedCredentials =
   | {kind: 'api-key'; raw: string; keyId: string; source: SettingSource; origin: string}
@@ -18,6 +21,8 @@ export interface ResolveCredentialsInput {
    * (and probing) the store until then: CI with BELLA_BAXTER_API_KEY never touches the keychain.
    */
   store?: CredentialStore | (() => Promise<CredentialStore>)
+  /** The resolved API URL: the stored key for this URL is used (else a legacy URL-less one). */
+  apiUrl?: string
 }
 
 /**
@@ -34,7 +39,8 @@ export async function resolveCredentials(input: ResolveCredentialsInput): Promis
   if (!input.store) return undefined
 
   const store = typeof input.store === 'function' ? await input.store() : input.store
-  const stored = (await store.get(STORED_API_KEY))?.trim()
+  const forUrl = input.apiUrl === undefined ? undefined : (await store.get(storedApiKeyName(input.apiUrl)))?.trim()
+  const stored = forUrl || (await store.get(STORED_API_KEY))?.trim()
   if (!stored) return undefined
   const origin = store.backend === 'keychain' ? 'keychain' : `file ${displayPath(store.location, homeFromEnv(env))}`
   try {

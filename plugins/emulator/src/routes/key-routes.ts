@@ -145,12 +145,15 @@ function optionalInteger(body: Record<string, unknown>, field: string, min: numb
   return value
 }
 
+const API_KEY_ROLES = ['CONSUMER', 'MANAGER', 'ADMIN', 'OWNER']
+
 function parseCreate(ctx: HandlerContext) {
   const body = jsonObjectBody(ctx.request)
   const clientName = body.clientName
   if (typeof clientName !== 'string' || clientName.trim() === '') throw badRequest('"clientName" is required and must be a non-empty string')
   const role = optionalText(body, 'role')
   if (role !== null && role.trim() === '') throw badRequest('"role" must not be empty')
+  if (role !== null && !API_KEY_ROLES.includes(role.trim())) throw badRequest(`"role" must be one of ${API_KEY_ROLES.join(', ')}`)
   const publicKey = optionalText(body, 'publicKey')
   if (publicKey !== null && !/^[A-Za-z0-9+/]+={0,2}$/.test(publicKey)) throw badRequest('"publicKey" must be a Base64 SPKI public key')
   return {

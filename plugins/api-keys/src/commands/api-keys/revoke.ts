@@ -12,11 +12,15 @@ export default class ApiKeysRevoke extends BellaCommand {
   static override args = {id: Args.string({description: 'The id of the key to revoke.', required: true})}
   static override flags = {...targetFlags, ...connectionFlags}
 
-  async run(): Promise<{id: string; name: string; keyPrefix: string; revoked: true}> {
+  async run(): Promise<{id: string; name: string; keyPrefix: string; revoked: true; alreadyRevoked: boolean}> {
     const {args, flags} = await this.parse(ApiKeysRevoke)
-    const {key, wasSessionKey} = await revokeKey({session: sessionInputFrom(flags, (m) => this.out.info(m)), ref: args.id})
-    const result = {id: key.id, name: key.clientName, keyPrefix: key.keyPrefix, revoked: true as const}
+    const {key, alreadyRevoked, wasSessionKey} = await revokeKey({session: sessionInputFrom(flags, (m) => this.out.info(m)), ref: args.id})
+    const result = {id: key.id, name: key.clientName, keyPrefix: key.keyPrefix, revoked: true as const, alreadyRevoked}
     if (this.jsonEnabled()) return result
+    if (alreadyRevoked) {
+      this.out.info(escapeControls(`API key ${quoteText(key.clientName)} (${key.keyPrefix}…, id ${key.id}) was already revoked; nothing to do.`))
+      return result
+    }
     this.out.info(escapeControls(`✓ Revoked API key ${quoteText(key.clientName)} (${key.keyPrefix}…, id ${key.id}); requests signed with it are refused from now on.`))
     if (wasSessionKey) this.out.warn('that was the key this command used; configure another one (BELLA_BAXTER_API_KEY or bella login --api-key).')
     return result
