@@ -2,6 +2,7 @@
 // into dist/cli/, the code the npm package ships:
 //   fast-path.js  the oclif-free start-up path (`--version`, well-formed `run`)
 //   commands.js   every command by id: oclif's explicit command strategy target (package.json)
+//   command-not-found.js  the host's oclif hook for an unknown command
 // Code splitting keeps one copy of each module shared by both entries, and turns every lazy
 // `import()` (yaml, pg, the watch loop) into a chunk loaded only by the command that needs it.
 // Node's ESM loader pays per file, so bundling the ~50 small modules of the run path saves ~25 ms.
@@ -19,7 +20,11 @@ export const ALWAYS_EXTERNAL = ['@napi-rs/keyring', 'pg-native', 'cloudflare:soc
 
 rmSync(outdir, {recursive: true, force: true})
 await build({
-  entryPoints: {'fast-path': join(root, 'dist', 'fast-path.js'), commands: join(root, 'dist', 'command-map.js')},
+  entryPoints: {
+    'fast-path': join(root, 'dist', 'fast-path.js'),
+    commands: join(root, 'dist', 'command-map.js'),
+    'command-not-found': join(root, 'dist', 'hooks', 'command-not-found.js'),
+  },
   outdir,
   bundle: true,
   splitting: true,

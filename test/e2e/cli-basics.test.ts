@@ -46,6 +46,18 @@ describe('bella --version and --help', () => {
     expect(r.stdout).not.toContain('api-keys:create')
   })
 
+  it('an unknown command is a usage error (exit 2, not the child\'s 127) suggesting the closest, without a terminal', async () => {
+    const typo = await bella(['rn', '--', 'true'], {env: isolatedHome()})
+    expect(typo).toMatchObject({code: 2, stdout: ''})
+    expect(typo.stderr).toBe('Error: "rn" is not a bella command\n  Try: did you mean: bella run\n  Try: bella help lists every command\n')
+    const topic = await bella(['secrets', 'lst'], {env: isolatedHome()})
+    expect(topic.code).toBe(2)
+    expect(topic.stderr).toContain('did you mean: bella secrets list')
+    const nothingClose = await bella(['zzzzzzzz'], {env: isolatedHome()})
+    expect(nothingClose.code).toBe(2)
+    expect(nothingClose.stderr).not.toContain('did you mean')
+  })
+
   it('an unknown flag is a usage error (exit 2) naming it', async () => {
     const r = await bella(['whoami', '--bogus'], {env: isolatedHome()})
     expect(r.code).toBe(2)
