@@ -30,7 +30,10 @@ export function processModuleUrl(): string {
   }
 
   writeFileSync(join(out, 'package.json'), '{"type":"module"}')
-  emit(join(CORE_SRC, 'errors.ts'), join(out, 'errors.js'))
+  // Core's top-level modules (errors, display, redact, …): process/* imports some of them.
+  for (const file of readdirSync(CORE_SRC)) {
+    if (file.endsWith('.ts')) emit(join(CORE_SRC, file), join(out, file.replace(/\.ts$/, '.js')))
+  }
   mkdirSync(join(out, 'process'))
   for (const file of readdirSync(join(CORE_SRC, 'process'))) {
     if (file.endsWith('.ts')) emit(join(CORE_SRC, 'process', file), join(out, 'process', file.replace(/\.ts$/, '.js')))
