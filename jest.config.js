@@ -14,4 +14,6 @@ export default {
   },
   transform: {'^.+\\.ts$': ['ts-jest', {useESM: true}]},
   testTimeout: 30000,
+  // Each test file takes back the listeners its modules added to process.stdout/stderr.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/output-listeners.js'],
 }
