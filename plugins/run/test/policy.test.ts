@@ -109,7 +109,9 @@ describe('CheckHealth: report once, then once on recovery', () => {
     expect(health.failures).toBe(3)
 
     const refused = authError('The Bella API refused GET /x (401 Unauthorized)', {code: 'api_unauthorized', suggestions: ['run `bella login`']})
-    expect(health.failed(refused, 40_000, 35_000)).toMatch(/^bella: checks still failing, now: the Bella API refused bella's credentials .*401.*\(run `bella login`\)/)
+    expect(health.failed(refused, 40_000, 35_000)).toMatch(
+      /^bella: checks still failing, now: the Bella API refused bella's API key: it was most likely revoked or expired \(.*401.*\); the command keeps running .*bella api-keys create.*every 40 s/,
+    )
     expect(health.failed(refused, 40_000, 75_000)).toBeUndefined()
 
     expect(health.succeeded(80_000)).toBe('bella: the Bella API answers again after 5 failed checks over 80 s; watching for changes')

@@ -189,6 +189,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
         const handle = await startChild(set.env, true)
         options.say(`bella: started the command again (pid ${handle.pid})`)
       },
+      credential: session.api.credentials?.kind === 'bearer' ? 'bearer' : 'api-key',
       childRunning: () => supervisor.current !== undefined,
       shuttingDown: () => supervisor.shuttingDown,
       say: options.say,
