@@ -119,3 +119,15 @@ describe('CheckHealth: report once, then once on recovery', () => {
     expect(health.failed(down, 5000, 100_000)).toMatch(/^bella: cannot check/)
   })
 })
+
+describe('CheckHealth: a clock too far from the server\'s', () => {
+  it('says the clock is the cause and how to fix it, not that the key was revoked', () => {
+    const skew = authError("The Bella API refused GET /x (401 Unauthorized): this machine's clock is 1200 s behind the server's", {
+      code: 'api_clock_skew',
+      suggestions: ['fix the clock (NTP)'],
+    })
+    const line = new CheckHealth().failed(skew, 25_000, 0)
+    expect(line).toMatch(/^bella: cannot check for secret changes: .*clock is 1200 s behind.*the command keeps running.*to fix it, fix the clock \(NTP\)/)
+    expect(line).not.toMatch(/revoked/)
+  })
+})

@@ -202,6 +202,10 @@ export class CheckHealth {
     this.reportedKind = kind
     const next = `next check in ${formatDuration(nextInMs)}, backing off while this lasts`
     const keep = 'the command keeps running on the secrets it has'
+    if (isAuthFailure(error) && (error as BellaError).code === 'api_clock_skew') {
+      const fix = (error as BellaError).suggestions[0] ?? "fix this machine's clock (NTP)"
+      return `bella: ${first ? 'cannot check for secret changes' : 'checks still failing, now'}: ${reasonOf(error)}; ${keep}; to fix it, ${fix}; bella checks again every ${formatDuration(nextInMs)} or so and says when the API accepts its requests again`
+    }
     if (isAuthFailure(error)) {
       const credential = this.credential === 'bearer' ? 'access token' : 'API key'
       const cause =
