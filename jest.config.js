@@ -16,4 +16,7 @@ export default {
   testTimeout: 30000,
   // Each test file takes back the listeners its modules added to process.stdout/stderr.
   setupFilesAfterEnv: ['<rootDir>/test/setup/output-listeners.js'],
+  // A PostgreSQL server the tests had to start is stopped at the end (test/setup/postgres-global.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
 }
