@@ -14,4 +14,9 @@ export default {
   },
   transform: {'^.+\\.ts$': ['ts-jest', {useESM: true}]},
   testTimeout: 30000,
+  // Each test file takes back the listeners its modules added to process.stdout/stderr.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/output-listeners.js'],
+  // A PostgreSQL server the tests had to start is stopped at the end (test/setup/postgres-global.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
 }

@@ -8,12 +8,13 @@
  * scripts/postgres.sh --no-install is tried; without either the tests say so and skip (not in CI).
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
+import {randomBytes} from 'node:crypto'
 import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {loadSeedFile, startEmulator, type Emulator, type EmulatorSeed} from '../../plugins/emulator/src/index.js'
 import {bella, fixtures, isolatedHome, repoRoot} from '../helpers/cli.js'
-import {createScratchDatabase, testPostgresUrl, tryLogin, type ScratchDatabase} from '../helpers/postgres.js'
+import {createScratchDatabase, roleExists, testPostgresUrl, tryLogin, type ScratchDatabase} from '../helpers/postgres.js'
 
 const serverUrl = testPostgresUrl('bella exec --provider end-to-end tests')
 const describePg = serverUrl ? describe : describe.skip
@@ -150,22 +151,30 @@ describePg('the README walk-through: migrations with ephemeral credentials', () 
   const migrations = join(repoRoot, 'plugins', 'exec', 'examples', 'migrations')
   const env = () => ({...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey})
 
+  // The README's app_owner, under a name of this run's own: roles belong to the whole server (which
+  // other runs may share), so the test creates its own and drops it afterwards.
+  const owner = `app_owner_${randomBytes(4).toString('hex')}`
+
   beforeAll(async () => {
     db = await createScratchDatabase(serverUrl!, 'readme')
     // The README's one-time setup: a role that owns what migrations create.
-    await db.query(`DO $$ BEGIN CREATE ROLE app_owner NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`)
-    await db.query('GRANT USAGE, CREATE ON SCHEMA public TO app_owner')
+    await db.query(`CREATE ROLE "${owner}" NOLOGIN`)
+    await db.query(`GRANT USAGE, CREATE ON SCHEMA public TO "${owner}"`)
+    const seed = await loadSeedFile(join(repoRoot, 'plugins', 'emulator', 'seed.example.yaml'))
     emulator = await startEmulator({
       port: 0,
-      seed: await loadSeedFile(join(repoRoot, 'plugins', 'emulator', 'seed.example.yaml')),
+      seed: JSON.parse(JSON.stringify(seed).replaceAll('"owner":"app_owner"', `"owner":"${owner}"`)) as EmulatorSeed,
       postgres: {adminUrl: db.adminUrl},
     })
   })
 
   afterAll(async () => {
     await emulator?.close()
-    await db?.query('DROP OWNED BY app_owner').catch(() => {})
+    await db?.query(`DROP OWNED BY "${owner}"`).catch(() => {})
     await db?.drop()
+    await db?.dropRole(owner)
+    // Nothing of this run stays on the server.
+    expect(await roleExists(serverUrl!, owner)).toBe(false)
   })
 
   it('runs each migration as a new user, and the second can alter what the first created', async () => {
@@ -185,8 +194,8 @@ describePg('the README walk-through: migrations with ephemeral credentials', () 
 
     const columns = await db.query<{column_name: string}>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position`)
     expect(columns.rows.map((c) => c.column_name)).toEqual(['id', 'customer', 'created_at', 'status'])
-    const owner = await db.query<{tableowner: string}>(`SELECT tableowner FROM pg_tables WHERE tablename = 'orders'`)
-    expect(owner.rows[0]!.tableowner).toBe('app_owner')
+    const table = await db.query<{tableowner: string}>(`SELECT tableowner FROM pg_tables WHERE tablename = 'orders'`)
+    expect(table.rows[0]!.tableowner).toBe(owner)
 
     // The default role reads with its own, shorter-lived user.
     const read = await bella(['exec', '-p', 'shop', '-e', 'dev', '--provider', 'pg', '--', 'sh', '-c', `"${psql}" "$DATABASE_URL" -XAtc "select count(*) from orders"`], {env: env()})

@@ -405,6 +405,12 @@ describe('bella run on a terminal', () => {
     const ready = await p.waitFor(/ready pid=\d+ ppid=(\d+) tty=(\d+)/)
     expect(ready[2]).toBe('111') // stdin, stdout and stderr inherited: the child sees the terminal
     const bellaPid = Number(ready[1])
+    // At a prompt the child stays in bella's process group, the terminal's foreground group.
+    const groupOf = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+    }
+    expect(groupOf(Number(ready[0].match(/pid=(\d+)/)![1]))).toBe(groupOf(bellaPid))
     p.proc.stdin?.write('\u0003') // Ctrl-C
     await p.waitFor(/got SIGINT/)
     p.proc.stdin?.write('\u001c') // Ctrl-\

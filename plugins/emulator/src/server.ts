@@ -190,6 +190,8 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
+    // The emulator's own clock (tests move it), as a real server's Date header tells its time.
+    res.setHeader('Date', deps.now().toUTCString())
     const method = (req.method ?? 'GET').toUpperCase()
     const {rawPath, rawQuery} = splitTarget(req.url ?? '/')
     let requestBytes = 0

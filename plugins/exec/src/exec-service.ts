@@ -42,6 +42,8 @@ export interface ExecOptions {
   provider?: ProviderRequest
   /** With a provider: also hand over BELLA_BAXTER_URL and the credential (always done without one). */
   passCredentials: boolean
+  /** As RunOptions.ownProcessGroup: the command decides (childNeedsOwnProcessGroup). */
+  ownProcessGroup: boolean
   info: (message: string) => void
   warn: (message: string) => void
 }
@@ -100,7 +102,7 @@ export async function execCommand(options: ExecOptions): Promise<number> {
   releaseEarlySignals()
   const redact = createRedactor(Object.entries(handedOver).filter(([name]) => !NOT_SECRET.has(name)).map(([, value]) => value))
   try {
-    return await runChild({command: options.command, args: options.args, env, redact}, {warn: options.warn})
+    return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup}, {warn: options.warn})
   } catch (error) {
     throw redactError(error, redact)
   }

@@ -6,7 +6,7 @@
  * test keeps FAST_RUN_OPTIONS in step with the oclif command's flags.
  */
 import {parseArgs, type ParseArgsConfig} from 'node:util'
-import {createOutput, exitCodeOf, renderError, sessionInputFrom} from '@bella/core/runtime'
+import {childNeedsOwnProcessGroup, createOutput, exitCodeOf, renderError, sessionInputFrom} from '@bella/core/runtime'
 import {runWithSecrets} from './run-service.js'
 
 export const FAST_RUN_OPTIONS = {
@@ -49,6 +49,7 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
       args,
       passCredentials: values['pass-credentials'] === true,
       allowReserved: values['allow-reserved-env'] === true,
+      ownProcessGroup: childNeedsOwnProcessGroup(),
       info: (m) => out.debug(m),
       warn: (m) => out.warn(m),
     })

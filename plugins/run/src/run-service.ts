@@ -24,6 +24,12 @@ export interface RunOptions {
   args: string[]
   passCredentials: boolean
   allowReserved: boolean
+  /**
+   * Start the command in a session and process group of its own, so a signal sent to bella's
+   * whole group reaches it once (bella's forwarded copy), and bella's forwards and stops reach its
+   * children too. The command decides (core's childNeedsOwnProcessGroup: no interactive terminal).
+   */
+  ownProcessGroup: boolean
   info: (message: string) => void
   warn: (message: string) => void
 }
@@ -86,7 +92,7 @@ export async function runWithSecrets(options: RunOptions): Promise<number> {
   }
   const {env, redact} = prepared
   try {
-    return await runChild({command: options.command, args: options.args, env, redact}, {warn: options.warn})
+    return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup}, {warn: options.warn})
   } catch (error) {
     // Whatever Node or a library said about the start, it reaches the user only redacted.
     throw redactError(error, redact)

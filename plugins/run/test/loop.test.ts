@@ -1,5 +1,5 @@
 import {describe, expect, it} from '@jest/globals'
-import {unreachableError} from '@bella/core/runtime'
+import {authError, unreachableError} from '@bella/core/runtime'
 import {WatchLoop, type SecretSet, type Timers, type WatchLoopDeps} from '../src/watch/loop.js'
 
 /** A clock that only moves when told to; timers fire in order as it passes them. */
@@ -47,7 +47,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 /** A fake server and child: the loop's world, recorded. */
 function world(options: {interval?: number; random?: number} = {}) {
   const timers = new FakeTimers()
-  const server = {version: 1, lastModified: 't1', env: {A: '1', B: '2'} as Record<string, string>, versionFails: false, fetchFails: false}
+  const server = {version: 1, lastModified: 't1', env: {A: '1', B: '2'} as Record<string, string>, versionFails: false, versionRefused: false, fetchFails: false}
   const log = {
     versionChecks: [] as number[],
     fetches: [] as number[],
@@ -62,6 +62,7 @@ function world(options: {interval?: number; random?: number} = {}) {
     random: () => options.random ?? 0.999999,
     async checkVersion() {
       log.versionChecks.push(timers.now())
+      if (server.versionRefused) throw authError('The Bella API refused GET /version (401 Unauthorized): the API key has been revoked', {code: 'api_unauthorized'})
       if (server.versionFails) throw unreachableError('Could not get an answer from the Bella API (503 Service Unavailable)', {code: 'api_http_503'})
       return {version: server.version, lastModified: server.lastModified}
     },
@@ -237,6 +238,38 @@ describe('WatchLoop: API failures', () => {
     expect(log.fetches).toEqual([5500, 11_000])
     expect(log.deliveries).toMatchObject([{at: 11_000, version: 2, env: {A: 'x'}}])
     expect(log.said[1]).toMatch(/answers again after 1 failed check/)
+  })
+})
+
+describe('WatchLoop: credentials refused (a key revoked while watching)', () => {
+  it('says so once, checks again only every 5 intervals (not doubling from one), and says when the key is accepted again', async () => {
+    const {timers, server, log, loop} = world({interval: 5000})
+    loop.start()
+    await timers.advance(5000)
+    expect(log.versionChecks).toEqual([5000])
+    server.versionRefused = true
+    await timers.advance(5000)
+    expect(log.versionChecks).toEqual([5000, 10_000])
+    await timers.advance(60_000)
+    // 5 × 5 s: 35 s, 60 s (an unreachable API would have been asked at 15, 25, 45 s).
+    expect(log.versionChecks).toEqual([5000, 10_000, 35_000, 60_000])
+    expect(log.said.filter((m) => /refused bella's API key/.test(m))).toHaveLength(1)
+    expect(log.said[0]).toMatch(/revoked or expired.*the command keeps running.*every 25 s/)
+
+    server.versionRefused = false
+    await timers.advance(15_000)
+    expect(log.versionChecks.at(-1)).toBe(85_000)
+    expect(log.said.at(-1)).toMatch(/^bella: the Bella API answers again after 3 failed checks/)
+    // Back to the normal rate.
+    await timers.advance(5000)
+    expect(log.versionChecks.at(-1)).toBe(90_000)
+  })
+
+  it('a long interval is not stretched past the failure cap (5 min), nor shortened below itself', async () => {
+    const {authFailureDelay} = await import('../src/watch/policy.js')
+    expect(authFailureDelay(5000, () => 1)).toBe(25_000)
+    expect(authFailureDelay(120_000, () => 1)).toBe(300_000)
+    expect(authFailureDelay(600_000, () => 1)).toBe(600_000)
   })
 })
 

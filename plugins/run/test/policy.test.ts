@@ -109,11 +109,25 @@ describe('CheckHealth: report once, then once on recovery', () => {
     expect(health.failures).toBe(3)
 
     const refused = authError('The Bella API refused GET /x (401 Unauthorized)', {code: 'api_unauthorized', suggestions: ['run `bella login`']})
-    expect(health.failed(refused, 40_000, 35_000)).toMatch(/^bella: checks still failing, now: the Bella API refused bella's credentials .*401.*\(run `bella login`\)/)
+    expect(health.failed(refused, 40_000, 35_000)).toMatch(
+      /^bella: checks still failing, now: the Bella API refused bella's API key: it was most likely revoked or expired \(.*401.*\); the command keeps running .*bella api-keys create.*every 40 s/,
+    )
     expect(health.failed(refused, 40_000, 75_000)).toBeUndefined()
 
     expect(health.succeeded(80_000)).toBe('bella: the Bella API answers again after 5 failed checks over 80 s; watching for changes')
     expect(health.succeeded(90_000)).toBeUndefined()
     expect(health.failed(down, 5000, 100_000)).toMatch(/^bella: cannot check/)
+  })
+})
+
+describe('CheckHealth: a clock too far from the server\'s', () => {
+  it('says the clock is the cause and how to fix it, not that the key was revoked', () => {
+    const skew = authError("The Bella API refused GET /x (401 Unauthorized): this machine's clock is 1200 s behind the server's", {
+      code: 'api_clock_skew',
+      suggestions: ['fix the clock (NTP)'],
+    })
+    const line = new CheckHealth().failed(skew, 25_000, 0)
+    expect(line).toMatch(/^bella: cannot check for secret changes: .*clock is 1200 s behind.*the command keeps running.*to fix it, fix the clock \(NTP\)/)
+    expect(line).not.toMatch(/revoked/)
   })
 })

@@ -10,6 +10,7 @@ import {signRequest} from '../crypto/hmac.js'
 import {createEphemeralKey, decryptEnvelope, type E2eeKey} from '../crypto/e2ee.js'
 import {BellaError, authError, generalError, unreachableError, usageError} from '../errors.js'
 import {defaultRetryPolicy, isIdempotent, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryPolicy} from './retry.js'
+import {clockSkewError, clockSkewMs} from './clock-skew.js'
 import {abortableSleep, createNodeTransport, formatBytes, TransportError, type HttpResponse, type Transport} from './transport.js'
 import type {ProblemDetails} from './types.js'
 
@@ -178,6 +179,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const detail = problemText(response)
     const message = `The Bella API refused ${what} (${status})${detail ? `: ${detail}` : ''}`
     const origin = options.credentials?.origin
+    if (response.status === 401 && options.credentials?.kind === 'api-key') {
+      // A signature too far from the server's time: the clock, not the key, is what to fix.
+      const date = headerValue(response, 'date')
+      const skew = clockSkewMs(date, clock())
+      if (skew !== undefined) return clockSkewError(skew, what, status, date!)
+    }
     if (response.status === 401) {
       return authError(message, {
         code: 'api_unauthorized',

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {fstatSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {type ChildProcessHandle, DEFAULT_KILL_TIMEOUT_MS} from './child.js'
 import {signalNumber} from './exit.js'
@@ -133,19 +133,48 @@ export function terminalSignalsReachChild(child: ChildProcessHandle): boolean {
   if (child.ownProcessGroup) return false // own session: the terminal cannot reach it
   const fromProc = foregroundOfControllingTerminal()
   if (fromProc !== undefined) return fromProc
-  try {
-    // node:tty pulls in node:net; load it only on this non-Linux path. getBuiltinModule (Node
-    // ≥ 20.16) also works in a CJS bundle/SEA, where import.meta.url is empty.
-    const tty = (process.getBuiltinModule?.('node:tty') ??
-      createRequire(import.meta.url)('node:tty')) as typeof import('node:tty')
-    return tty.isatty(0)
-  } catch {
-    return false
-  }
+  return stdinIsTty()
 }
 
 /** Linux: whether bella's process group is the foreground group of its controlling terminal. */
 export function foregroundOfControllingTerminal(): boolean | undefined {
+  const terminal = controllingTerminal()
+  return terminal === null ? false : terminal?.foreground
+}
+
+/**
+ * Whether a child should get a session and process group of its own (ChildSpec.ownProcessGroup):
+ * yes, unless bella runs interactively — in the foreground of the terminal its stdin comes from.
+ *
+ *  - At a prompt, the child stays in bella's group: it keeps the terminal (job control, /dev/tty,
+ *    prompts) and the terminal's Ctrl-C reaches it directly, exactly once (bella does not forward
+ *    its own copy, see terminalSignalsReachChild).
+ *  - Everywhere else (CI runners, containers without -t, systemd, `timeout`, a background job,
+ *    `kill -- -PGID`), whoever signals bella's whole group would otherwise reach the child twice:
+ *    once directly and once forwarded by bella. In its own group it gets bella's copy only, and
+ *    bella's forwards and stops reach the child's children too (`sh -c`, npm scripts).
+ *
+ * Linux reads /proc/self/stat (no extra module); elsewhere "stdin is a TTY" decides.
+ */
+export function childNeedsOwnProcessGroup(): boolean {
+  const terminal = controllingTerminal()
+  if (terminal) {
+    if (!terminal.foreground) return true
+    try {
+      return fstatSync(0).rdev !== terminal.device
+    } catch {
+      return true // no stdin at all
+    }
+  }
+  if (terminal === null) return true // Linux, no controlling terminal
+  return !stdinIsTty()
+}
+
+/**
+ * Linux: bella's controlling terminal (its device number, and whether bella's process group is its
+ * foreground group); null when it has none; undefined where /proc cannot tell.
+ */
+function controllingTerminal(): {device: number; foreground: boolean} | null | undefined {
   if (process.platform !== 'linux') return undefined
   let stat: string
   try {
@@ -160,5 +189,18 @@ export function foregroundOfControllingTerminal(): boolean | undefined {
   const ttyNr = Number(fields[4])
   const tpgid = Number(fields[5])
   if (!Number.isInteger(pgrp) || !Number.isInteger(ttyNr) || !Number.isInteger(tpgid)) return undefined
-  return ttyNr !== 0 && tpgid === pgrp
+  if (ttyNr === 0) return null
+  return {device: ttyNr, foreground: tpgid === pgrp}
+}
+
+function stdinIsTty(): boolean {
+  try {
+    // node:tty pulls in node:net; load it only off Linux. getBuiltinModule (Node ≥ 20.16) also
+    // works in a CJS bundle/SEA, where import.meta.url is empty.
+    const tty = (process.getBuiltinModule?.('node:tty') ??
+      createRequire(import.meta.url)('node:tty')) as typeof import('node:tty')
+    return tty.isatty(0)
+  } catch {
+    return false
+  }
 }

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, commandLine, connectionFlags, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {execCommand, listRoles, type RolesListing} from '../exec-service.js'
 
 export default class Exec extends BellaCommand {
@@ -84,6 +84,7 @@ export default class Exec extends BellaCommand {
         ? {}
         : {provider: {slug: flags.provider, ...(flags.role === undefined ? {} : {role: flags.role}), ...(flags.ttl === undefined ? {} : {ttlSeconds: flags.ttl})}}),
       passCredentials: flags['pass-credentials'] === true,
+      ownProcessGroup: childNeedsOwnProcessGroup(),
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
     })

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, commandLine, connectionFlags, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {runWithSecrets, type RunOptions} from '../run-service.js'
 
 /** Flags that mean something only with --watch. */
@@ -11,7 +11,7 @@ export default class Run extends BellaCommand {
     "The command is started directly (no shell) with the secrets overlaid on bella's own environment. Its exit status becomes bella's (128+N when it dies from signal N), and signals sent to bella are forwarded to it. bella's own messages go to stderr only.",
     'With --watch, bella stays as a supervisor. Every --poll-interval seconds (default 30, minimum 5; jitter only shortens the wait, to 80-100 %) it asks the API for the environment\'s version, one small request. Only when the version moved does it fetch the secrets, and only when what the command would see differs does it act: with --signal restart (the default) it sends SIGTERM, waits up to --kill-timeout seconds (default 10), sends SIGKILL, and starts the command again with the new secrets; with --signal sighup it sends SIGHUP to the running command (same pid: its environment cannot change).',
     'A burst of edits causes one action (bella waits 0.5 s and looks again, at most twice), and actions are limited to one per 10 s: a change that arrives sooner is applied when the 10 s are up, with the newest secrets. A command that exits non-zero within 10 s of a watch restart is started again after 1 s, 2 s, then 4 s; after 3 such restarts bella gives up and exits with its status.',
-    'If the API fails, the command keeps running on the secrets it has: bella says so once, checks again after the interval, doubling the wait up to 5 minutes, and says when the API answers again. When the command exits by itself, bella exits with its status. Without a terminal, the command gets its own process group, so a restart also stops its children.',
+    'If the API fails, the command keeps running on the secrets it has: bella says so once, checks again after the interval, doubling the wait up to 5 minutes, and says when the API answers again. When the command exits by itself, bella exits with its status. Unless bella runs at an interactive terminal, the command gets a process group of its own: a signal sent to the whole group of bella (timeout, CI runners, kill -- -PGID) reaches it once, and a forwarded signal, a stop or a restart also reaches its children.',
   ].join('\n\n')
 
   static override usage =
@@ -87,6 +87,7 @@ export default class Run extends BellaCommand {
       args,
       passCredentials: flags['pass-credentials'],
       allowReserved: flags['allow-reserved-env'],
+      ownProcessGroup: childNeedsOwnProcessGroup(),
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
     }
@@ -96,7 +97,7 @@ export default class Run extends BellaCommand {
     }
 
     // Loaded only here: plain `bella run` never pays for the watch code, the registry or the hooks.
-    const [{runWatch, watchSettings}, {isatty}] = await Promise.all([import('../watch/index.js'), import('node:tty')])
+    const {runWatch, watchSettings} = await import('../watch/index.js')
     const settings = watchSettings({pollIntervalS: flags['poll-interval'], killTimeoutS: flags['kill-timeout']})
     const registries = await loadRegistries(this.config, {warn: (m) => this.out.warn(m)})
     const signal = registries.signals.require(flags.signal ?? 'restart', '--signal')
@@ -104,7 +105,6 @@ export default class Run extends BellaCommand {
       ...options,
       ...settings,
       signal,
-      ownProcessGroup: !isatty(0),
       say: (m) => this.out.info(m),
       debug: (m) => verbose && this.out.info(m),
     })

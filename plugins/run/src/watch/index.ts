@@ -39,11 +39,6 @@ const STOPPING = new Set<NodeJS.Signals>(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUI
 export interface WatchRunOptions extends RunOptions, WatchSettings {
   /** The strategy for a change, resolved from the registry (`--signal`). */
   signal: SignalDefinition
-  /**
-   * Start the child in its own process group so a restart's SIGTERM/SIGKILL reaches its children
-   * too (`sh -c`, npm scripts). The command turns it on when no terminal is involved.
-   */
-  ownProcessGroup: boolean
   /** A line on stderr, always printed (changes, restarts, API trouble). */
   say: (message: string) => void
   /** A line on stderr with --verbose only. */
@@ -194,6 +189,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
         const handle = await startChild(set.env, true)
         options.say(`bella: started the command again (pid ${handle.pid})`)
       },
+      credential: session.api.credentials?.kind === 'bearer' ? 'bearer' : 'api-key',
       childRunning: () => supervisor.current !== undefined,
       shuttingDown: () => supervisor.shuttingDown,
       say: options.say,

@@ -11,8 +11,10 @@ import {
   CheckHealth,
   crashBackoff,
   describeNames,
+  authFailureDelay,
   failureDelay,
   formatDuration,
+  isAuthFailure,
   jittered,
   reasonOf,
   sameEnv,
@@ -82,6 +84,8 @@ export interface WatchLoopDeps {
   childRunning(): boolean
   /** bella is shutting down or done: act on nothing any more. */
   shuttingDown(): boolean
+  /** What bella authenticates with (the wording when it is refused); default an API key. */
+  credential?: 'api-key' | 'bearer'
   /** A line for stderr. */
   say(message: string): void
   /** A line for stderr with --verbose. */
@@ -93,7 +97,7 @@ class Stopped extends Error {}
 export class WatchLoop {
   private readonly timers: Timers
   private readonly random: () => number
-  private readonly health = new CheckHealth()
+  private readonly health: CheckHealth
   /** The newest set fetched successfully. */
   private known: SecretSet
   /** The version endpoint's answer that led to `known` (or the initial fetch's): polls compare against it. */
@@ -115,6 +119,7 @@ export class WatchLoop {
   ) {
     this.timers = deps.timers ?? systemTimers
     this.random = deps.random ?? Math.random
+    this.health = new CheckHealth(deps.credential)
     this.known = initial
     this.seen = {version: initial.version, lastModified: initial.lastModified}
     this.delivered = initial.env
@@ -267,7 +272,11 @@ export class WatchLoop {
       this.nextPollAt = this.timers.now() + jittered(this.deps.pollIntervalMs, this.random)
     } catch (error) {
       if (error instanceof Stopped || this.stopped) throw new Stopped()
-      const delay = failureDelay(this.health.failures + 1, this.deps.pollIntervalMs, this.random)
+      // Refused credentials: slowly (5× the interval), since asking sooner cannot help; other
+      // failures: doubling from one interval.
+      const delay = isAuthFailure(error)
+        ? authFailureDelay(this.deps.pollIntervalMs, this.random)
+        : failureDelay(this.health.failures + 1, this.deps.pollIntervalMs, this.random)
       this.nextPollAt = this.timers.now() + delay
       const line = this.health.failed(error, delay, this.timers.now())
       if (line) this.deps.say(line)

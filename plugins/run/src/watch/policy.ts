@@ -3,7 +3,7 @@
  * a clock or a random source itself (they are passed in), so every rule is unit-tested without
  * timers.
  */
-import {isBellaError, quoteName, usageError} from '@bella/core/runtime'
+import {isBellaError, quoteName, usageError, type BellaError} from '@bella/core/runtime'
 
 export const WATCH = {
   /** Default --poll-interval (s): the official CLI's default; one < 1 KB request per 30 s is negligible. */
@@ -51,6 +51,13 @@ export const WATCH = {
    * when that is longer): a server in trouble is not hammered, a blip costs one interval.
    */
   failureBackoffMaxMs: 5 * 60_000,
+  /**
+   * Credentials refused (401/403, a key revoked while watching): asking sooner cannot help, and a
+   * fleet of watchers with a revoked key must not hammer the API. Checks go on, at 5× the interval
+   * (at most the failure cap above, or the interval when that is longer), so bella notices when
+   * the key is accepted again.
+   */
+  authFailureFactor: 5,
   /**
    * Requests made while watching retry once (after 0.5–1 s) and time out after 10 s: the loop's own
    * backoff is what spaces out failures, so a failing poll is 2 requests, not a retry storm.
@@ -100,6 +107,17 @@ export function failureDelay(failures: number, pollIntervalMs: number, random: (
   const cap = Math.max(pollIntervalMs, WATCH.failureBackoffMaxMs)
   const exponent = Math.min(Math.max(failures, 1) - 1, 30)
   return jittered(Math.min(cap, pollIntervalMs * 2 ** exponent), random)
+}
+
+/** Wait before the next check while the API refuses bella's credentials (WATCH.authFailureFactor). */
+export function authFailureDelay(pollIntervalMs: number, random: () => number): number {
+  const cap = Math.max(pollIntervalMs, WATCH.failureBackoffMaxMs)
+  return jittered(Math.min(cap, pollIntervalMs * WATCH.authFailureFactor), random)
+}
+
+/** True when the API refused bella's credentials (401/403), as opposed to failing or being unreachable. */
+export function isAuthFailure(error: unknown): boolean {
+  return isBellaError(error) && error.kind === 'auth'
 }
 
 /** Wait before crash restart number `attempt` (1-based): 1 s, 2 s, 4 s, … at most 30 s. */
@@ -163,6 +181,9 @@ export function failureKind(error: unknown): string {
  * when the kind of failure changes, e.g. from unreachable to 401), a line when they recover.
  */
 export class CheckHealth {
+  /** What bella authenticates with, for the wording when it is refused. */
+  constructor(private readonly credential: 'api-key' | 'bearer' = 'api-key') {}
+
   private count = 0
   private since = 0
   private reportedKind: string | undefined
@@ -181,9 +202,24 @@ export class CheckHealth {
     this.reportedKind = kind
     const next = `next check in ${formatDuration(nextInMs)}, backing off while this lasts`
     const keep = 'the command keeps running on the secrets it has'
-    if (isBellaError(error) && error.kind === 'auth') {
-      const hint = error.suggestions[0] ? ` (${error.suggestions[0]})` : ''
-      return `bella: ${first ? '' : 'checks still failing, now: '}the Bella API refused bella's credentials while checking for changes: ${reasonOf(error)}${hint}; ${keep}; ${next}`
+    if (isAuthFailure(error) && (error as BellaError).code === 'api_clock_skew') {
+      const fix = (error as BellaError).suggestions[0] ?? "fix this machine's clock (NTP)"
+      return `bella: ${first ? 'cannot check for secret changes' : 'checks still failing, now'}: ${reasonOf(error)}; ${keep}; to fix it, ${fix}; bella checks again every ${formatDuration(nextInMs)} or so and says when the API accepts its requests again`
+    }
+    if (isAuthFailure(error)) {
+      const credential = this.credential === 'bearer' ? 'access token' : 'API key'
+      const cause =
+        (error as BellaError).code === 'api_forbidden'
+          ? `the Bella API no longer allows bella's ${credential} to read these secrets`
+          : `the Bella API refused bella's ${credential}: it was most likely revoked or expired`
+      const todo =
+        this.credential === 'bearer'
+          ? 'get a new token and restart bella with it'
+          : 'create a new key (`bella api-keys create`, or `bella api-keys rotate`) and restart bella with it (BELLA_BAXTER_API_KEY, or `bella login --api-key <key>`)'
+      return (
+        `bella: ${first ? '' : 'checks still failing, now: '}${cause} (${reasonOf(error)}); ${keep}, but gets no secret changes; ` +
+        `to fix it, ${todo}; meanwhile bella checks again only every ${formatDuration(nextInMs)} or so, and says when the ${credential} is accepted again`
+      )
     }
     return `bella: ${first ? 'cannot check for secret changes' : 'checks still failing, now'}: ${reasonOf(error)}; ${keep}; ${next}`
   }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand} from '@bella/core'
+import {BellaCommand, usageError} from '@bella/core'
+import {hasPassword, PASSWORD_ON_ARGV_WARNING, readPostgresUrlFile} from '../../postgres-url.js'
 import {serveInForeground} from '../../serve.js'
 
 export default class Emulator extends BellaCommand {
@@ -22,10 +23,15 @@ export default class Emulator extends BellaCommand {
       env: 'BELLA_EMULATOR_POSTGRES_URL',
       helpValue: 'URL',
     }),
+    'postgres-url-file': Flags.string({
+      description: 'Read the PostgreSQL admin URL from this file (its first line) instead: unlike --postgres-url, its password is not visible in `ps`.',
+      helpValue: 'PATH',
+    }),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Emulator)
+    const postgresUrl = this.postgresUrl(flags['postgres-url'], flags['postgres-url-file'])
     const controller = new AbortController()
     const stop = () => controller.abort()
     process.once('SIGINT', stop)
@@ -34,7 +40,7 @@ export default class Emulator extends BellaCommand {
       await serveInForeground({
         port: flags.port,
         ...(flags.seed === undefined ? {} : {seedFile: flags.seed}),
-        ...(flags['postgres-url'] === undefined ? {} : {postgresUrl: flags['postgres-url']}),
+        ...(postgresUrl === undefined ? {} : {postgresUrl}),
         stdout: process.stdout,
         stderr: process.stderr,
         signal: controller.signal,
@@ -43,5 +49,21 @@ export default class Emulator extends BellaCommand {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
     }
+  }
+
+  /** --postgres-url-file, else --postgres-url / BELLA_EMULATOR_POSTGRES_URL; warns about a password on argv. */
+  private postgresUrl(url: string | undefined, file: string | undefined): string | undefined {
+    const onArgv = this.argv.some((arg) => arg === '--postgres-url' || arg.startsWith('--postgres-url='))
+    if (file !== undefined) {
+      if (onArgv) {
+        throw usageError('--postgres-url and --postgres-url-file cannot both be given', {
+          code: 'postgres_url_twice',
+          suggestions: ['keep --postgres-url-file: its password stays out of `ps`'],
+        })
+      }
+      return readPostgresUrlFile(file)
+    }
+    if (url !== undefined && onArgv && hasPassword(url)) this.out.warn(PASSWORD_ON_ARGV_WARNING)
+    return url
   }
 }

@@ -1,0 +1,2 @@
+import {setup} from './postgres-global.js'
+export default setup

@@ -1,0 +1,2 @@
+import {teardown} from './postgres-global.js'
+export default () => teardown()
