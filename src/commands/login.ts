@@ -28,6 +28,12 @@ BELLA_BAXTER_API_KEY, when set, takes precedence.`
     const input = sessionInputFrom(flags, (m) => this.out.info(m))
     const settings = resolveSettings(input)
     const {rawKey, origin} = await readLoginKey(flags['api-key'])
+    if (origin === '--api-key' && process.stderr.isTTY) {
+      this.out.warn(
+        'a key given with --api-key can be read by other users of this machine (ps, /proc/<pid>/cmdline) and stays in your shell history; ' +
+          'next time run `bella login` (it asks, hidden) or pipe it: printf %s "$KEY" | bella login --api-key -',
+      )
+    }
     const result = await login({rawKey, keyOrigin: origin, settings, env: input.env, configDir: input.configDir, notice: (m) => this.out.info(m)})
     const scope = [result.context.projectSlug, result.context.environmentSlug].filter(Boolean).join(' / ')
     this.out.info(`Logged in to ${result.apiUrl} with key ${result.keyPrefix}…${scope ? ` (${scope})` : ''}; stored in ${result.storedIn}.`)

@@ -206,4 +206,17 @@ describe('bella login at a terminal', () => {
       expect(JSON.parse(readFileSync(join(home.XDG_CONFIG_HOME, 'bella', 'credentials.json'), 'utf8'))).toEqual({[`api-key@${emulator.url}`]: emulator.apiKey})
     })
   }
+
+  itPty('`bella login --api-key bax-…` warns that the key is visible in ps and shell history, and says what to use instead', async () => {
+    const t = bellaOnTerminal(['login', '--api-key', emulator.apiKey], {...isolatedHome(), BELLA_BAXTER_URL: emulator.url})
+    expect(await t.exit).toBe(0)
+    expect(t.screen()).toContain('a key given with --api-key can be read by other users of this machine')
+    expect(t.screen()).toContain('bella login --api-key -')
+  })
+})
+
+it('login --api-key bax-… without a terminal (a script) stores the key without the warning', async () => {
+  const r = await bella(['login', '--api-key', emulator.apiKey], {env: {...isolatedHome(), BELLA_BAXTER_URL: emulator.url}})
+  expect(r.code).toBe(0)
+  expect(r.stderr).not.toContain('can be read by other users')
 })

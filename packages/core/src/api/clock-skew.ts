@@ -6,8 +6,12 @@
  */
 import {BellaError} from '../errors.js'
 
-/** Smaller differences are not reported: the Date header has whole seconds, and latency adds some. */
-export const REPORTED_SKEW_MS = 60_000
+/**
+ * Smaller differences are not blamed: servers accept a few minutes of skew (the contract suggests
+ * ±5), so a 401 with a clock 2 minutes off has another cause (an expired or revoked key), and the
+ * Date header has whole seconds only.
+ */
+export const REPORTED_SKEW_MS = 4 * 60_000
 
 /** Server time minus this machine's time (ms), when the difference is worth reporting; else undefined. */
 export function clockSkewMs(dateHeader: string | undefined, now: Date): number | undefined {
