@@ -17,11 +17,11 @@ export interface TerminalRun {
   readonly exit: Promise<number | null>
 }
 
-export function bellaOnTerminal(args: string[], env: Record<string, string>, options: {stdin?: string} = {}): TerminalRun {
+export function bellaOnTerminal(args: string[], env: Record<string, string>, options: {stdin?: string; cwd?: string} = {}): TerminalRun {
   const redirect = options.stdin === undefined ? '' : ` < ${shellQuote(options.stdin)}`
   const command = `exec ${[process.execPath, bellaBin, ...args].map(shellQuote).join(' ')}${redirect}`
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: {PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TERM: 'xterm', SHELL: '/bin/sh', ...env},
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
