@@ -10,8 +10,18 @@ export interface ConnectionFlagValues {
   environment?: string
 }
 
-/** The process boundary: the only place flags, process.env and the cwd become a SessionInput. */
-export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: string) => void): SessionInput {
+/**
+ * The process boundary: the only place flags, process.env and the cwd become a SessionInput.
+ * `warn` defaults to `notice` with a `warning: ` prefix (as Output.warn prints). Both say each
+ * message once, however often the settings are resolved during the command.
+ */
+export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: string) => void, warn?: (message: string) => void): SessionInput {
+  const said = new Set<string>()
+  const once = (say: (message: string) => void) => (message: string) => {
+    if (said.has(message)) return
+    said.add(message)
+    say(message)
+  }
   return {
     flags: {
       apiUrl: flags['api-url'],
@@ -23,7 +33,8 @@ export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: 
     env: process.env,
     cwd: process.cwd(),
     configDir: configDirFrom(process.env, homedir()),
-    notice,
+    notice: once(notice),
+    warn: once(warn ?? ((message) => notice(`warning: ${message}`))),
   }
 }
 

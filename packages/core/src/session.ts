@@ -22,6 +22,8 @@ export interface SessionInput {
   configDir: string
   /** One-off notices (credential store fallback, …), printed on stderr by the caller. */
   notice?: (message: string) => void
+  /** Problems that do not stop the command (a `.bella` line bella skips, …), printed on stderr. */
+  warn?: (message: string) => void
   onRetry?: (notice: RetryNotice) => void
   timeoutMs?: number
 }

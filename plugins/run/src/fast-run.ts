@@ -44,6 +44,7 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
           insecure: values.insecure === true,
         },
         (m) => out.info(m),
+        (m) => out.warn(m),
       ),
       command,
       args,

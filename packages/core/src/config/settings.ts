@@ -2,7 +2,7 @@ import {DEFAULT_API_URL, validateApiUrl} from './api-url.js'
 import {findBellaFile, type BellaFileValues} from './bella-file.js'
 import {displayPath, homeFromEnv} from './paths.js'
 import type {Env, Resolved} from './types.js'
-import {readUserConfig, userConfigPath, type UserConfig} from './user-config.js'
+import {readUserConfigChecked, userConfigPath, type UserConfig} from './user-config.js'
 import {usageError} from '../errors.js'
 
 export interface SettingsFlags {
@@ -19,6 +19,8 @@ export interface ResolveSettingsInput {
   cwd: string
   /** From `configDirFrom(env, os.homedir())`. */
   configDir: string
+  /** Problems in `.bella` or config.json that do not stop the command (`file:line: …`). */
+  warn?: (message: string) => void
 }
 
 export interface ResolvedSettings {
@@ -54,7 +56,13 @@ export function resolveSettings(input: ResolveSettingsInput): ResolvedSettings {
   const home = homeFromEnv(env)
   const bella = findBellaFile(cwd)
   const configShown = displayPath(userConfigPath(configDir), home)
-  const config = readUserConfig(configDir, configShown)
+  const checked = readUserConfigChecked(configDir, configShown)
+  const config = checked.config
+  if (input.warn) {
+    const bellaShown = bella && displayPath(bella.path, home)
+    for (const problem of bella?.problems ?? []) input.warn(`${bellaShown}:${problem.line}: ${problem.message}`)
+    for (const problem of checked.problems) input.warn(`${configShown}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`)
+  }
   const insecure = flags.insecure === true
 
   const pick = (spec: SettingSpec, flagValue: string | undefined): Resolved<string> | undefined => {

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {closestName} from '../did-you-mean.js'
 import {usageError} from '../errors.js'
 import {writePrivateFileAtomic} from './private-files.js'
 
@@ -28,7 +29,42 @@ export function userConfigPath(configDir: string): string {
  * error naming the file, because silently ignoring it would apply settings the user did not choose.
  */
 export function readUserConfig(configDir: string, shownPath = userConfigPath(configDir)): UserConfig {
-  const raw = readRawUserConfig(configDir, shownPath)
+  return checkUserConfig(readRawUserConfig(configDir, shownPath).raw, shownPath)
+}
+
+export interface UserConfigProblem {
+  /** 1-based line of the key in the file, when it could be found. */
+  line?: number
+  /** The key path, such as `projct` or `api.url`. */
+  key: string
+  message: string
+}
+
+const KNOWN_KEYS = [...STRING_KEYS, 'credentialStore']
+/** What people type (`bella config set api-url`) → the property config.json uses. */
+const TYPED_KEYS: Record<string, string> = {'api-url': 'apiUrl', api_url: 'apiUrl', url: 'apiUrl', env: 'environment', 'login-url': 'loginUrl'}
+
+/** The config plus the keys bella does not know (each a warning with the key path and a did-you-mean). */
+export function readUserConfigChecked(configDir: string, shownPath = userConfigPath(configDir)): {config: UserConfig; problems: UserConfigProblem[]} {
+  const {raw, text} = readRawUserConfig(configDir, shownPath)
+  const config = checkUserConfig(raw, shownPath)
+  const lines = text.split('\n')
+  const problems = Object.keys(raw)
+    .filter((key) => !KNOWN_KEYS.includes(key))
+    .map((key) => {
+      const near = TYPED_KEYS[key.toLowerCase()] ?? closestName(key, KNOWN_KEYS)
+      const index = lines.findIndex((line) => line.includes(JSON.stringify(key)))
+      const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)
+      return {
+        ...(index >= 0 ? {line: index + 1} : {}),
+        key,
+        message: `unknown key ${shown} is ignored${near ? ` (did you mean "${near}"?)` : ''}; bella config set/unset edits this file for you`,
+      }
+    })
+  return {config, problems}
+}
+
+function checkUserConfig(raw: Record<string, unknown>, shownPath: string): UserConfig {
   const config: UserConfig = {}
   for (const key of STRING_KEYS) {
     const value = raw[key]
@@ -49,16 +85,16 @@ export function readUserConfig(configDir: string, shownPath = userConfigPath(con
 /** Merges `patch` into config.json (keeping keys bella does not know) and writes it atomically, mode 0600. */
 export function updateUserConfig(configDir: string, patch: Partial<UserConfig>): void {
   const path = userConfigPath(configDir)
-  const merged = {...readRawUserConfig(configDir, path), ...patch}
+  const merged = {...readRawUserConfig(configDir, path).raw, ...patch}
   writePrivateFileAtomic(path, `${JSON.stringify(merged, null, 2)}\n`)
 }
 
-function readRawUserConfig(configDir: string, shownPath: string): Record<string, unknown> {
+function readRawUserConfig(configDir: string, shownPath: string): {raw: Record<string, unknown>; text: string} {
   let text: string
   try {
     text = readFileSync(userConfigPath(configDir), 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {raw: {}, text: ''}
     throw usageError(`Could not read ${shownPath}: ${(error as Error).message}`, {
       code: 'invalid_config',
       suggestions: [`check the permissions of ${shownPath}`],
@@ -81,5 +117,5 @@ function readRawUserConfig(configDir: string, shownPath: string): Record<string,
       suggestions: [`fix ${shownPath}, or delete the file`],
     })
   }
-  return parsed as Record<string, unknown>
+  return {raw: parsed as Record<string, unknown>, text}
 }

@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it} from '@jest/globals'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {findBellaFile, parseBellaFile, resolveSettings} from '../../src/config/index.js'
+import {findBellaFile, lintBellaFile, parseBellaFile, resolveSettings} from '../../src/config/index.js'
 import {tempDirs} from './temp-dir.js'
 
 const dirs = tempDirs()
@@ -56,7 +56,7 @@ describe('findBellaFile', () => {
     const nested = join(root, 'repo', 'packages', 'api', 'src')
     mkdirSync(nested, {recursive: true})
     writeFileSync(join(root, 'repo', '.bella'), 'project = shop\nenvironment = dev\n')
-    expect(findBellaFile(nested)).toEqual({path: join(root, 'repo', '.bella'), values: {project: 'shop', environment: 'dev'}})
+    expect(findBellaFile(nested)).toEqual({path: join(root, 'repo', '.bella'), values: {project: 'shop', environment: 'dev'}, problems: []})
   })
 
   it('uses only the nearest file, even when it defines fewer keys', () => {
@@ -80,5 +80,35 @@ describe('findBellaFile', () => {
   it('returns undefined when there is none up to the root', () => {
     const root = dirs.make()
     expect(findBellaFile(root)).toBeUndefined()
+  })
+})
+
+describe('lintBellaFile', () => {
+  it('says nothing about a well-formed file, comments, blank lines or the official CLI\'s org', () => {
+    expect(lintBellaFile('# mine\n\norg = "acme"\r\nproject = shop\nENV = dev\napp = web\n')).toEqual([])
+  })
+
+  it('names an unknown key by line, with a did-you-mean', () => {
+    const problems = lintBellaFile('project = shop\nenviroment = dev\n')
+    expect(problems).toEqual([{line: 2, message: expect.stringContaining('unknown key "enviroment" is ignored (did you mean "environment"?)')}])
+  })
+
+  it('says a URL is ignored on purpose, and what to use instead', () => {
+    for (const key of ['url', 'api-url', 'baxter-url']) {
+      const [problem] = lintBellaFile(`project = shop\n${key} = https://elsewhere.example\n`)
+      expect(problem?.line).toBe(2)
+      expect(problem?.message).toContain(`"${key}" is ignored on purpose`)
+      expect(problem?.message).toContain('must not redirect where your credentials are sent')
+      expect(problem?.message).toContain('BELLA_BAXTER_URL, --api-url or `bella config set api-url <url>`')
+    }
+  })
+
+  it('flags YAML, JSON and bare words pasted in, with the key = value form when the key is known', () => {
+    const problems = lintBellaFile('project: shop\n{\n  "environment": "dev",\njust words\n')
+    expect(problems.map((p) => p.line)).toEqual([1, 2, 3, 4])
+    expect(problems[0]!.message).toContain('(did you mean "project = shop"?)')
+    expect(problems[1]!.message).toContain('not JSON')
+    expect(problems[2]!.message).toContain('(did you mean "environment = dev"?)')
+    expect(problems[3]!.message).toContain('this line is not `key = value` and is ignored')
   })
 })

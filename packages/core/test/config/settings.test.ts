@@ -3,6 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {configDirFrom, resolveSettings, type ResolveSettingsInput} from '../../src/config/index.js'
 import {isBellaError} from '../../src/errors.js'
+import {sessionInputFrom} from '../../src/session-input.js'
 import {tempDirs} from './temp-dir.js'
 
 const dirs = tempDirs()
@@ -224,9 +225,48 @@ describe('resolveSettings: user config file', () => {
     expect(resolveSettings(input).environment?.value).toBe('dev')
   })
 
+  it('warns about each unknown key with file:line, the key and a did-you-mean, and still resolves', () => {
+    const {input, configDir} = setup({})
+    writeFileSync(join(configDir, 'config.json'), '{\n  "projct": "shop",\n  "api-url": "http://localhost:1",\n  "environment": "dev"\n}\n')
+    const warnings: string[] = []
+    expect(resolveSettings({...input, warn: (m) => warnings.push(m)}).environment?.value).toBe('dev')
+    const shown = join('~', '.config', 'bella', 'config.json')
+    expect(warnings).toEqual([
+      expect.stringContaining(`${shown}:2: unknown key "projct" is ignored (did you mean "project"?)`),
+      expect.stringContaining(`${shown}:3: unknown key "api-url" is ignored (did you mean "apiUrl"?)`),
+    ])
+  })
+
   it('shows the absolute path when the config dir is not under HOME', () => {
     const {input, configDir} = setup({userConfig: {project: 'p'}})
     expect(resolveSettings({...input, env: {}}).project?.origin).toBe(join(configDir, 'config.json'))
+  })
+})
+
+describe('resolveSettings: .bella problems', () => {
+  it('are warnings with the file and line, and the rest of the file still applies', () => {
+    const {input, cwd} = setup({bella: 'project = shop\nurl = https://elsewhere.example\nenviroment: dev\n'})
+    const warnings: string[] = []
+    const settings = resolveSettings({...input, warn: (m) => warnings.push(m)})
+    expect(settings.project?.value).toBe('shop')
+    expect(settings.apiUrl.value).not.toContain('elsewhere')
+    const shown = join(cwd, '.bella')
+    expect(warnings).toEqual([
+      expect.stringContaining(`${shown}:2: "url" is ignored on purpose`),
+      expect.stringContaining(`${shown}:3: this line is not \`key = value\` and is ignored (did you mean "environment = dev"?)`),
+    ])
+  })
+})
+
+describe('sessionInputFrom', () => {
+  it('says each warning once however often the settings are resolved, prefixed like Output.warn by default', () => {
+    const said: string[] = []
+    const input = sessionInputFrom({}, (m) => said.push(m))
+    input.warn?.('x.bella:1: odd')
+    input.warn?.('x.bella:1: odd')
+    input.notice?.('once')
+    input.notice?.('once')
+    expect(said).toEqual(['warning: x.bella:1: odd', 'once'])
   })
 })
 

@@ -48,7 +48,11 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
     const log = createAgentLog({format: flags['log-format'], verbose: flags.verbose, write: (line) => void process.stderr.write(line)})
     const registries = await loadRegistries(this.config, {warn: (m) => this.out.warn(m)})
     const session = {
-      ...sessionInputFrom(flags, (message) => log.emit({event: 'notice', level: 'warn', message})),
+      ...sessionInputFrom(
+        flags,
+        (message) => log.emit({event: 'notice', level: 'warn', message}),
+        (message) => log.emit({event: 'notice', level: 'warn', message}),
+      ),
       onRetry: (n: {attempt: number; retries: number; delayMs: number; reason: string; method: string; path: string}) =>
         log.emit({event: 'retry', level: 'debug', message: `${n.method} ${n.path}: ${n.reason}; retry ${n.attempt}/${n.retries} in ${n.delayMs} ms`}),
     }
