@@ -5,6 +5,7 @@ import {
   updateUserConfig,
   authError,
   createApiClient,
+  deadlineHint,
   getKeyContext,
   isBellaError,
   keyPrefix,
@@ -44,6 +45,8 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     baseUrl: options.settings.apiUrl.value,
     credentials: {kind: 'api-key', key, origin: options.keyOrigin},
     appClient: options.settings.app?.value,
+    deadlineMs: options.settings.timeout.value * 1000,
+    deadlineHint: deadlineHint(options.settings.timeout),
   })
   let context: KeyContext
   try {

@@ -14,5 +14,10 @@ export const connectionFlags = {
   'api-url': Flags.string({description: 'Bella Baxter API URL. [env: BELLA_BAXTER_URL, default: https://api.bella-baxter.io]', helpGroup: 'CONNECTION'}),
   app: Flags.string({description: 'Your application name, sent as X-App-Client. [env: BELLA_BAXTER_APP_CLIENT]', helpGroup: 'CONNECTION'}),
   insecure: Flags.boolean({description: 'Allow plain http:// to a host that is not this machine.', helpGroup: 'CONNECTION', default: false}),
+  timeout: Flags.string({
+    description: 'Seconds to wait for the API, retries included. [env: BELLA_TIMEOUT, default: 30]',
+    helpValue: 'S',
+    helpGroup: 'CONNECTION',
+  }),
 }
 

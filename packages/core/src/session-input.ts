@@ -1,5 +1,6 @@
 import {homedir} from 'node:os'
 import {configDirFrom} from './config/paths.js'
+import type {Waiting} from './api/waiting.js'
 import type {SessionInput} from './session.js'
 
 export interface ConnectionFlagValues {
@@ -8,6 +9,7 @@ export interface ConnectionFlagValues {
   insecure?: boolean
   project?: string
   environment?: string
+  timeout?: string
 }
 
 /**
@@ -29,12 +31,23 @@ export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: 
       insecure: flags.insecure,
       project: flags.project,
       environment: flags.environment,
+      timeout: flags.timeout,
     },
     env: process.env,
     cwd: process.cwd(),
     configDir: configDirFrom(process.env, homedir()),
     notice: once(notice),
     warn: once(warn ?? ((message) => notice(`warning: ${message}`))),
+    waiting: process.stderr.isTTY ? terminalWaiting(process.stderr) : undefined,
+  }
+}
+
+/** After 2 s without an answer, one "waiting for <host>…" line on the terminal, erased when the answer comes. */
+export function terminalWaiting(stream: NodeJS.WritableStream, afterMs = 2000): Waiting {
+  return {
+    afterMs,
+    show: (host) => void stream.write(`waiting for ${host}…`),
+    done: () => void stream.write('\r\x1b[2K'),
   }
 }
 

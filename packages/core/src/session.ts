@@ -3,7 +3,7 @@
  * and the API client built from them. Commands build the input from flags and process.env;
  * everything below works on that resolved input only.
  */
-import {createApiClient, type ApiClient, type ApiCredentials, type RetryNotice} from './api/client.js'
+import {createApiClient, type ApiClient, type ApiCredentials, type RetryNotice, type Waiting} from './api/client.js'
 import {getEnvironment, getKeyContext} from './api/endpoints.js'
 import type {KeyContext} from './api/types.js'
 import {resolveSettings, type ResolvedSettings, type SettingsFlags} from './config/settings.js'
@@ -26,6 +26,8 @@ export interface SessionInput {
   warn?: (message: string) => void
   onRetry?: (notice: RetryNotice) => void
   timeoutMs?: number
+  /** A "waiting for <host>…" line while an answer is slow (at a terminal only). */
+  waiting?: Waiting
 }
 
 export interface Session {
@@ -63,10 +65,19 @@ export async function openSession(input: SessionInput): Promise<Session> {
       deviceKey: device,
       onRetry: input.onRetry,
       timeoutMs: input.timeoutMs,
+      deadlineMs: settings.timeout.value * 1000,
+      deadlineHint: deadlineHint(settings.timeout),
+      waiting: input.waiting,
     })
   // A workload-identity key is renewed before it expires; any other client is returned as built.
   const api = renewingApiClient(credentials, clientFor)
   return {settings, credentials, api}
+}
+
+/** What the deadline error suggests, naming where the current limit came from. */
+export function deadlineHint(timeout: Resolved<number>): string {
+  const from = timeout.source === 'default' ? 'the default' : timeout.origin
+  return `wait longer with --timeout <seconds> or BELLA_TIMEOUT (now ${timeout.value} s, from ${from})`
 }
 
 export function toApiCredentials(credentials: ResolvedCredentials): ApiCredentials {

@@ -11,8 +11,12 @@ import {createEphemeralKey, decryptEnvelope, type E2eeKey} from '../crypto/e2ee.
 import {BellaError, authError, generalError, unreachableError, usageError} from '../errors.js'
 import {defaultRetryPolicy, isIdempotent, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryPolicy} from './retry.js'
 import {clockSkewError, clockSkewMs} from './clock-skew.js'
+import {isPlainHttpAnswer, notFoundSuggestions, plainHttpError} from './hints.js'
+import {withWaiting, type Waiting} from './waiting.js'
 import {abortableSleep, createNodeTransport, formatBytes, TransportError, type HttpResponse, type Transport} from './transport.js'
 import type {ProblemDetails} from './types.js'
+
+export type {Waiting}
 
 export const CLIENT_NAME = 'bella-cli'
 /** The largest answer bella accepts (SPEC "Performance budgets"); a bigger one is refused unread. */
@@ -42,6 +46,8 @@ export interface ApiClientOptions {
   timeoutMs?: number
   /** Overall deadline of a request, retries and waits included (default 30 s). */
   deadlineMs?: number
+  /** The deadline error's advice on waiting longer (default: name --timeout and BELLA_TIMEOUT). */
+  deadlineHint?: string
   /** Largest response body accepted (default 64 MiB). */
   maxResponseBytes?: number
   retry?: Partial<RetryPolicy>
@@ -50,6 +56,8 @@ export interface ApiClientOptions {
   transport?: Transport
   clock?: () => Date
   sleep?: (ms: number) => Promise<void>
+  /** Told when an answer takes long (a "waiting for <host>…" line at a terminal); see `Waiting`. */
+  waiting?: Waiting
   /** Aborting it drops in-flight requests and retry waits at once (a watcher that is stopping). */
   signal?: AbortSignal
 }
@@ -90,6 +98,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
 
   async function request<T>(req: ApiRequest): Promise<T> {
+    return withWaiting(options.waiting, new URL(baseUrl).host, () => attempts<T>(req))
+  }
+
+  async function attempts<T>(req: ApiRequest): Promise<T> {
     const url = new URL(baseUrl + req.path)
     if (req.query) for (const [k, v] of Object.entries(req.query)) url.searchParams.append(k, v)
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body), 'utf8')
@@ -114,6 +126,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         if (!(error instanceof TransportError)) throw error
         if (error.code === 'ETOOLARGE') throw tooLargeError(url, what, error)
         if (error.code === 'EDEADLINE') throw deadlineError(url, what, attempt + 1, failure)
+        if (isPlainHttpAnswer(url, error)) throw plainHttpError(url, what, error)
         failure = `${error.code}: ${error.message}`
       }
       const retryAfter = response ? parseRetryAfter(headerValue(response, 'retry-after'), clock()) : undefined
@@ -137,7 +150,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       `The Bella API at ${url.host} gave no complete answer to ${what} within the ${seconds(deadlineMs)} deadline for a request (deadline exceeded${tries}${lastFailure})`,
       {
         code: 'api_deadline_exceeded',
-        suggestions: [`the server at ${baseUrl} or the network to it is too slow or stuck; try again later, or check BELLA_BAXTER_URL / --api-url`],
+        suggestions: [
+          options.deadlineHint ?? 'wait longer with --timeout <seconds> or BELLA_TIMEOUT',
+          `the server at ${baseUrl} or the network to it is too slow or stuck; try again later, or check BELLA_BAXTER_URL / --api-url`,
+        ],
       },
     )
   }
@@ -203,10 +219,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       })
     }
     if (response.status === 404) {
-      return generalError(message, {
-        code: 'api_not_found',
-        suggestions: ['check the project, environment and provider slugs (bella whoami shows what is in use)'],
-      })
+      return generalError(message, {code: 'api_not_found', suggestions: notFoundSuggestions(baseUrl, what)})
     }
     if (response.status === 400 || response.status === 422) {
       return usageError(message, {code: 'api_invalid_request'})

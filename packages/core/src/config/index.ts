@@ -5,3 +5,4 @@ export {BELLA_FILE_NAME, findBellaFile, lintBellaFile, parseBellaFile, type Bell
 export {readUserConfig, readUserConfigChecked, updateUserConfig, userConfigPath, type CredentialBackend, type UserConfig} from './user-config.js'
 export {resolveSettings, type ResolveSettingsInput, type ResolvedSettings, type SettingsFlags} from './settings.js'
 export {CONFIG_KEY_NAMES, configKey, getConfig, listConfig, setConfig, unsetConfig, validateConfigValue, type ConfigEntry} from './config-keys.js'
+export {DEFAULT_TIMEOUT_SECONDS, resolveTimeout} from './timeout.js'

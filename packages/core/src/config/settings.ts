@@ -1,4 +1,5 @@
 import {DEFAULT_API_URL, validateApiUrl} from './api-url.js'
+import {resolveTimeout} from './timeout.js'
 import {findBellaFile, type BellaFileValues} from './bella-file.js'
 import {displayPath, homeFromEnv} from './paths.js'
 import type {Env, Resolved} from './types.js'
@@ -11,6 +12,8 @@ export interface SettingsFlags {
   environment?: string
   app?: string
   insecure?: boolean
+  /** `--timeout`, as typed: checked here so the error can name the flag. */
+  timeout?: string
 }
 
 export interface ResolveSettingsInput {
@@ -29,6 +32,8 @@ export interface ResolvedSettings {
   environment?: Resolved<string>
   app?: Resolved<string>
   insecure: boolean
+  /** Seconds a command waits for the API, retries included (--timeout, BELLA_TIMEOUT, 30). */
+  timeout: Resolved<number>
   /** The `.bella` file that was consulted, if one was found. */
   bellaFile?: string
 }
@@ -97,6 +102,7 @@ export function resolveSettings(input: ResolveSettingsInput): ResolvedSettings {
     environment: pick(ENVIRONMENT, flags.environment),
     app: pick(APP, flags.app),
     insecure,
+    timeout: resolveTimeout(flags.timeout, env),
     bellaFile: bella?.path,
   }
 }

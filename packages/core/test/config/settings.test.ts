@@ -258,6 +258,24 @@ describe('resolveSettings: .bella problems', () => {
   })
 })
 
+describe('resolveSettings: timeout', () => {
+  it('is --timeout, then BELLA_TIMEOUT, then 30 s, remembering where it came from', () => {
+    expect(resolveSettings(setup({flags: {timeout: '2.5'}, env: {BELLA_TIMEOUT: '9'}}).input).timeout).toEqual({value: 2.5, source: 'flag', origin: '--timeout'})
+    expect(resolveSettings(setup({env: {BELLA_TIMEOUT: ' 9 '}}).input).timeout).toEqual({value: 9, source: 'env', origin: 'BELLA_TIMEOUT'})
+    expect(resolveSettings(setup({env: {BELLA_TIMEOUT: ''}}).input).timeout).toEqual({value: 30, source: 'default', origin: 'default'})
+  })
+
+  it.each([['0'], ['-1'], ['abc'], ['1e3'], ['Infinity'], ['']])('refuses --timeout %j as a usage error naming the flag', (value) => {
+    const error = thrown(() => resolveSettings(setup({flags: {timeout: value}}).input))
+    expect(error.exitCode).toBe(2)
+    expect(error.message).toContain('--timeout must be a positive number of seconds')
+  })
+
+  it('names BELLA_TIMEOUT when the variable is wrong', () => {
+    expect(thrown(() => resolveSettings(setup({env: {BELLA_TIMEOUT: '5s'}}).input)).message).toContain('BELLA_TIMEOUT must be a positive number of seconds')
+  })
+})
+
 describe('sessionInputFrom', () => {
   it('says each warning once however often the settings are resolved, prefixed like Output.warn by default', () => {
     const said: string[] = []

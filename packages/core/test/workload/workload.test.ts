@@ -27,6 +27,7 @@ function settings(project?: string, environment?: string): ResolvedSettings {
     project: project ? {value: project, source: 'env', origin: 'BELLA_BAXTER_PROJECT'} : undefined,
     environment: environment ? {value: environment, source: 'env', origin: 'BELLA_BAXTER_ENV'} : undefined,
     insecure: false,
+    timeout: {value: 30, source: 'default', origin: 'default'},
   }
 }
 
