@@ -3,6 +3,7 @@
 //   fast-path.js  the oclif-free start-up path (`--version`, well-formed `run`)
 //   commands.js   every command by id: oclif's explicit command strategy target (package.json)
 //   command-not-found.js  the host's oclif hook for an unknown command
+//   host.js       oclif's run with bella's error path (bin/run.js, when the fast path did not answer)
 // Code splitting keeps one copy of each module shared by both entries, and turns every lazy
 // `import()` (yaml, pg, the watch loop) into a chunk loaded only by the command that needs it.
 // Node's ESM loader pays per file, so bundling the ~50 small modules of the run path saves ~25 ms.
@@ -24,6 +25,7 @@ await build({
     'fast-path': join(root, 'dist', 'fast-path.js'),
     commands: join(root, 'dist', 'command-map.js'),
     'command-not-found': join(root, 'dist', 'hooks', 'command-not-found.js'),
+    host: join(root, 'dist', 'host.js'),
   },
   outdir,
   bundle: true,

@@ -59,8 +59,12 @@ async function main(argv: string[]): Promise<void> {
   ;(plugin as unknown as {commandCache: Record<string, unknown>}).commandCache = {...helpCommands, ...oclifPluginCommands, ...pluginsUnavailable, ...COMMANDS}
   await plugin.load()
   const config = await Config.load({root, pjson: pjson as never, plugins: new Map([[plugin.name, plugin]]), userPlugins: false})
-  await run(argv, config)
-  await flush()
+  try {
+    await run(argv, config)
+    await flush()
+  } catch (error) {
+    await loadRest().handleHostError(error, argv, config)
+  }
 }
 
-main(process.argv.slice(2)).catch(async (error: Error) => loadRest().handle(error))
+main(process.argv.slice(2)).catch(async (error: Error) => loadRest().handleHostError(error, process.argv.slice(2)))

@@ -5,7 +5,8 @@
  * scripts/build-binary.mjs): the main script stays small, so `bella --version` and `bella run`
  * start as fast as the fast path allows. It has its own copy of core's modules.
  */
-export {Config, flush, handle, Plugin, run} from '@oclif/core'
+export {Config, flush, Plugin, run} from '@oclif/core'
+export {handleHostError} from '../host-errors.js'
 export {commands as helpCommands} from '@oclif/plugin-help'
 export {setKeyringImporter} from '@bella/core/runtime'
 export {COMMANDS} from '../command-map.js'

@@ -74,7 +74,7 @@ describe('bella agent --once: values sealed at rest', () => {
         const r = await once(dir)
         expect(leaked(r.stdout + r.stderr, {SEALED_KEY: value})).toEqual([])
         expect(r.code).toBe(0)
-        expect(r.stderr).toMatch(/warning: .*SEALED_KEY.*sealed/)
+        expect(r.stderr).toMatch(/Warning: .*SEALED_KEY.*sealed/)
         for (const file of ['.env', 'secrets.json', 'secrets.yaml']) {
           const text = readFileSync(join(dir, file), 'utf8')
           expect(text).not.toContain('bellabaxter:v')

@@ -88,8 +88,8 @@ describe('bella agent --once', () => {
     expectNoValues(r.stdout, r.stderr)
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('')
-    for (const line of r.stderr.trim().split('\n')) expect(line).toMatch(/^bella agent: /)
-    expect(r.stderr).toMatch(/warning: 2 keys are defined by more than one watch; the later watch wins: SHARED \(shop\/dev → shop\/prod\), API_TOKEN \(shop\/dev → shop\/dev provider AWS Secrets Manager \(dev\)\)/)
+    for (const line of r.stderr.trim().split('\n')) expect(line).toMatch(/^(bella agent|Warning): /)
+    expect(r.stderr).toMatch(/Warning: 2 keys are defined by more than one watch; the later watch wins: SHARED \(shop\/dev → shop\/prod\), API_TOKEN \(shop\/dev → shop\/dev provider AWS Secrets Manager \(dev\)\)/)
     expect(r.stderr.match(/defined by more than one watch/g)).toHaveLength(1)
 
     expect(parseDotenv(readFileSync(join(dir, 'out', '.env')))).toEqual(merged)
@@ -152,7 +152,7 @@ describe('bella agent --once', () => {
     const config = 'watches: [{project: shop, environment: prod}]\nsinks: [{type: dotenv, path: app.env}]\nprocess: {signal: sigterm, pid-file: run/app.pid}\n'
     const missing = await once(project(config))
     expect(missing.code).toBe(0)
-    expect(missing.stderr).toContain('warning: not signalling: pid-file run/app.pid does not exist')
+    expect(missing.stderr).toContain('Warning: not signalling: pid-file run/app.pid does not exist')
 
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'})
     const staleDir = project(config)
@@ -160,14 +160,14 @@ describe('bella agent --once', () => {
     writeFileSync(join(staleDir, 'run', 'app.pid'), `${dead.stdout}\n`)
     const stale = await once(staleDir)
     expect(stale.code).toBe(0)
-    expect(stale.stderr).toContain(`warning: not signalling: pid-file run/app.pid is stale: no process ${dead.stdout} is running`)
+    expect(stale.stderr).toContain(`Warning: not signalling: pid-file run/app.pid is stale: no process ${dead.stdout} is running`)
 
     const garbageDir = project(config)
     mkdirSync(join(garbageDir, 'run'))
     writeFileSync(join(garbageDir, 'run', 'app.pid'), '-1\n')
     const garbage = await once(garbageDir)
     expect(garbage.code).toBe(0)
-    expect(garbage.stderr).toContain('warning: not signalling: pid-file run/app.pid does not hold a process id')
+    expect(garbage.stderr).toContain('Warning: not signalling: pid-file run/app.pid does not hold a process id')
     expect(existsSync(join(garbageDir, 'app.env'))).toBe(true)
   })
 
@@ -268,7 +268,7 @@ describe('bella agent --init', () => {
     const run = await bella(['agent', '--once'], {cwd: dir, env})
     expect(run.code).toBe(0)
     expect(parseDotenv(readFileSync(join(dir, '.env')))).toEqual({STARTER: VALUES.STARTER})
-    expect(run.stderr).toContain('warning: not signalling: pid-file ./app.pid does not exist')
+    expect(run.stderr).toContain('Warning: not signalling: pid-file ./app.pid does not exist')
 
     const again = await bella(['agent', '--init'], {cwd: dir, env})
     expect(again.code).toBe(2)

@@ -46,7 +46,7 @@ async function emulatorStderr(args: string[], env: Record<string, string> = {}):
 describe('bella emulator: the PostgreSQL admin URL', () => {
   it('given on the command line with a password: a warning naming the safer ways, never the password', async () => {
     const r = await emulatorStderr(['--postgres-url', ADMIN_URL])
-    expect(r.stderr).toMatch(/warning: --postgres-url .*password.*ps.*BELLA_EMULATOR_POSTGRES_URL.*--postgres-url-file/)
+    expect(r.stderr).toMatch(/Warning: --postgres-url .*password.*ps.*BELLA_EMULATOR_POSTGRES_URL.*--postgres-url-file/)
     expect(r.stderr).toContain('database credentials: PostgreSQL')
     expect(r.stderr).not.toContain(PASSWORD)
   })

@@ -5,16 +5,12 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {repoRoot} from '../helpers/cli.js'
+import {markedBlock} from '../helpers/readme.js'
 
 const work = mkdtempSync(join(tmpdir(), 'bella-readme-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
 
-function walkthrough(): string[] {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
-  const block = /<!-- secrets-walkthrough -->\n```sh\n([\s\S]*?)```\n<!-- \/secrets-walkthrough -->/.exec(readme)
-  if (!block) throw new Error('README has no secrets walk-through block')
-  return block[1]!.trim().split('\n')
-}
+const walkthrough = () => markedBlock('secrets-walkthrough')
 
 describe('README: Managing secrets', () => {
   it('the walk-through works pasted into a shell against the emulator', () => {

@@ -102,7 +102,7 @@ describe('bella run: values an environment cannot hold', () => {
       expect(r.stderr).not.toContain('null bytes')
       expect(r.code).toBe(0)
       expect(r.seen).toEqual({DB_PASSWORD: null, NUL_NEIGHBOUR: fingerprint(`fine-${tag}`)})
-      expect(r.stderr).toMatch(/^warning: .*DB_PASSWORD.*NUL/m)
+      expect(r.stderr).toMatch(/^Warning: .*DB_PASSWORD.*NUL/m)
     } finally {
       unsetSecrets(['DB_PASSWORD', 'NUL_NEIGHBOUR'])
     }
@@ -160,7 +160,7 @@ describe('bella run: values sealed at rest', () => {
       const r = await runSeeing(['SEALED_V1', 'SEALED_V2', 'PLAIN_NEIGHBOUR'])
       expect(r.code).toBe(0)
       expect(r.seen).toEqual({SEALED_V1: null, SEALED_V2: null, PLAIN_NEIGHBOUR: fingerprint(`plain-${tag}`)})
-      expect(r.stderr).toMatch(/^warning: .*sealed.*SEALED_V1, SEALED_V2/m)
+      expect(r.stderr).toMatch(/^Warning: .*sealed.*SEALED_V1, SEALED_V2/m)
     } finally {
       unsetSecrets(['SEALED_V1', 'SEALED_V2', 'PLAIN_NEIGHBOUR'])
     }

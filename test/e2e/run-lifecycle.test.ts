@@ -437,7 +437,7 @@ describe('bella run on a terminal', () => {
     p.proc.stdin?.write('\u0003')
     // 3 would be the child's own exit on a third SIGINT; 137 is bella's SIGKILL.
     expect((await p.exit).code).toBe(137)
-    expect(p.stdout).toMatch(/warning: Ctrl-C again while \S+ was stopping: killed it \(SIGKILL\)/)
+    expect(p.stdout).toMatch(/Warning: Ctrl-C again while \S+ was stopping: killed it \(SIGKILL\)/)
   })
 
   itWithPty('a Ctrl-C after bella has already forwarded SIGTERM (it is stopping the child) kills the child: 137', async () => {
@@ -540,7 +540,7 @@ describe('bella run: hostile secret names', () => {
     })
     expect(seen.invalidNames).toEqual([])
 
-    expect(r.stderr).toMatch(/^warning: /)
+    expect(r.stderr).toMatch(/^Warning: /)
     for (const name of Object.keys(reserved)) expect(r.stderr).toMatch(new RegExp(`[ ,:]${name}[,.]`))
     // Invalid names are shown JSON-quoted, so a newline in one cannot forge a line of output.
     for (const name of Object.keys(invalid)) expect(r.stderr).toContain(JSON.stringify(name))
@@ -652,7 +652,7 @@ describe('bella run as PID 1 (container ENTRYPOINT)', () => {
     const file = recordFile('pid1-orphan')
     const p = bellaAsPid1('orphan-maker.js', [file, 'SIGTERM', '5'])
     await p.waitFor(/ready/)
-    await p.waitFor(/warning: bella is PID 1 and cannot reap orphaned processes \(1 exited grandchild/, 'stderr')
+    await p.waitFor(/Warning: bella is PID 1 and cannot reap orphaned processes \(1 exited grandchild/, 'stderr')
     expect(p.stderr).toContain('docker run --init')
     expect(p.stdout).not.toContain('warning')
     process.kill(outerPid(p.pid), 'SIGTERM')

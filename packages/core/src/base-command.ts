@@ -1,10 +1,11 @@
 /**
- * Base class for bella commands: renders every error the same way (stderr, or a JSON envelope on
+ * Base class for bella commands: renders every error the same way (oclif's parse errors too) (stderr, or a JSON envelope on
  * stdout with --json) and exits with the code of the error's kind.
  */
 import {Command, Flags} from '@oclif/core'
 import {createOutput, errorEnvelope, renderError, type Output} from './output.js'
 import {exitCodeOf} from './errors.js'
+import {toUsageError} from './parse-errors.js'
 
 export abstract class BellaCommand extends Command {
   static override baseFlags = {
@@ -18,7 +19,9 @@ export abstract class BellaCommand extends Command {
     return this.cachedOutput
   }
 
-  protected override async catch(error: Error & {exitCode?: number}): Promise<never> {
+  protected override async catch(thrown: Error & {exitCode?: number}): Promise<never> {
+    // oclif's parse errors become bella usage errors: one line naming the command, then Try: lines.
+    const error = toUsageError(thrown, this.id, this.config.bin)
     const code = exitCodeOf(error)
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(errorEnvelope(error), null, 2)}\n`)
     else process.stderr.write(renderError(error))

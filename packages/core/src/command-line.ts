@@ -1,4 +1,5 @@
-import {usageError} from './errors.js'
+import {isBellaError, usageError} from './errors.js'
+import {toUsageError} from './parse-errors.js'
 
 /**
  * The command and its arguments exactly as typed after the first `--`. oclif's non-strict argv is
@@ -22,16 +23,19 @@ export function commandLine(raw: readonly string[], parsed: readonly string[], c
 /**
  * oclif's parse for a command that takes `-- CMD`. Without `--`, a flag error is most likely the
  * command's own flags read as bella's (`bella run -e dev node -e 1`: "--environment can only be
- * specified once"), so the error keeps oclif's words and adds how to keep the two apart.
+ * specified once"), so the error (oclif's, as a bella usage error: parse-errors.ts) adds how to keep
+ * the two apart.
  */
 export async function parseCommandFlags<T>(raw: readonly string[], commandId: string, parse: () => Promise<T>): Promise<T> {
   try {
     return await parse()
   } catch (error) {
-    if (raw.includes('--')) throw error
-    throw usageError((error as Error).message, {
-      code: 'invalid_flags',
-      suggestions: [`if a flag belongs to the command, put the command after --: bella ${commandId} [flags] -- CMD [ARGS...]`],
+    const usage = toUsageError(error, commandId)
+    if (raw.includes('--')) throw usage
+    const suggestions = isBellaError(usage) ? usage.suggestions.filter((s) => !s.endsWith(' --help')) : []
+    throw usageError((usage as Error).message, {
+      code: isBellaError(usage) ? usage.code : 'invalid_flags',
+      suggestions: [...suggestions, `if a flag belongs to the command, put the command after --: bella ${commandId} [flags] -- CMD [ARGS...]`],
       cause: error,
     })
   }

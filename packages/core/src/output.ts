@@ -10,8 +10,9 @@ export interface Output {
   /** A JSON result on stdout. */
   json(value: unknown): void
   info(text: string): void
+  /** `Warning: …` on stderr. */
   warn(text: string): void
-  /** Printed only when verbose. */
+  /** `debug: …` on stderr, printed only when verbose. */
   debug(text: string): void
 }
 
@@ -28,7 +29,7 @@ export function createOutput(options: OutputOptions = {}): Output {
     result: (text) => void stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     info: (text) => void stderr.write(`${text}\n`),
-    warn: (text) => void stderr.write(`warning: ${text}\n`),
+    warn: (text) => void stderr.write(`Warning: ${text}\n`),
     debug: (text) => {
       if (options.verbose) stderr.write(`debug: ${text}\n`)
     },

@@ -17,6 +17,6 @@ export {
   type WatchConfig,
 } from './config/load.js'
 export {expandVariables, type ExpandResult} from './config/expand.js'
-export {STARTER_CONFIG, writeStarterConfig} from './config/starter.js'
+export {STARTER_CONFIG, starterConfig, writeStarterConfig, type StarterTarget} from './config/starter.js'
 export {createAgentLog, type AgentEvent, type AgentEventName, type AgentLog, type LogFormat, type LogLevel} from './log.js'
 export {pidFileTarget, type PidFileTarget} from './pid-file.js'

@@ -62,9 +62,11 @@ export function createAgentLog(options: AgentLogOptions): AgentLog {
         options.write(`${escapeControls(JSON.stringify({time: clock().toISOString(), level, event: name, message, ...fields}))}\n`)
         return
       }
-      const prefix = event.level === 'warn' ? 'warning: ' : event.level === 'error' ? 'error: ' : event.level === 'debug' ? 'debug: ' : ''
+      // Warnings, errors and debug lines start with their level, as everywhere in bella; other events
+      // say `bella agent:`, as the agent's stderr is often shared with the program it feeds.
+      const prefix = event.level === 'warn' ? 'Warning: ' : event.level === 'error' ? 'Error: ' : event.level === 'debug' ? 'debug: ' : 'bella agent: '
       // Keep one event on one line, whatever a message (an error from elsewhere) contains.
-      options.write(`bella agent: ${prefix}${oneLine(event.message)}\n`)
+      options.write(`${prefix}${oneLine(event.message)}\n`)
     },
   }
 }

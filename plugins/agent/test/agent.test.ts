@@ -375,14 +375,20 @@ describe('agent loop', () => {
 })
 
 describe('agent log', () => {
-  it('text: one line per event, warnings marked; json: one object per line', () => {
+  it('text: one line per event, Warning:/Error:/debug: first, other events as bella agent:; json: one object per line', () => {
     const lines: string[] = []
     const at = new Date('2030-01-01T00:00:00.000Z')
     createAgentLog({format: 'text', verbose: false, write: (l) => lines.push(l)}).emit({event: 'held', level: 'warn', message: 'a\nb'})
     createAgentLog({format: 'text', verbose: false, write: (l) => lines.push(l)}).emit({event: 'fetched', level: 'debug', message: 'hidden'})
+    createAgentLog({format: 'text', verbose: true, write: (l) => lines.push(l)}).emit({event: 'fetched', level: 'debug', message: 'shown'})
+    createAgentLog({format: 'text', verbose: false, write: (l) => lines.push(l)}).emit({event: 'fetch-failed', level: 'error', message: 'e'})
+    createAgentLog({format: 'text', verbose: false, write: (l) => lines.push(l)}).emit({event: 'written', level: 'info', message: 'i'})
     createAgentLog({format: 'json', verbose: false, write: (l) => lines.push(l), clock: () => at}).emit({event: 'written', level: 'info', message: 'm', target: '/x'})
     expect(lines).toEqual([
-      'bella agent: warning: a | b\n',
+      'Warning: a | b\n',
+      'debug: shown\n',
+      'Error: e\n',
+      'bella agent: i\n',
       '{"time":"2030-01-01T00:00:00.000Z","level":"info","event":"written","message":"m","target":"/x"}\n',
     ])
   })

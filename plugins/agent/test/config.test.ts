@@ -1,6 +1,6 @@
 import {describe, expect, it} from '@jest/globals'
 import {isBellaError} from '@bella/core'
-import {expandVariables, parseAgentConfig, STARTER_CONFIG, type ConfigError} from '../src/index.js'
+import {expandVariables, parseAgentConfig, STARTER_CONFIG, starterConfig, type ConfigError} from '../src/index.js'
 import {testRegistries} from './helpers.js'
 
 const base = '/srv/app/bella-agent.yaml'
@@ -81,6 +81,16 @@ sinks:
     const config = await parse(STARTER_CONFIG)
     expect(config.watches[0]).toMatchObject({project: 'my-project', environment: 'production', pollIntervalSeconds: 30})
     expect(config.process).toMatchObject({signal: 'sighup', pidFileLabel: './app.pid'})
+  })
+
+  it('the starter watches the resolved context when one is known, saying where it came from; else the placeholder', async () => {
+    const text = starterConfig({project: 'demo', environment: 'dev', origin: 'GET /api/v1/keys/me'})
+    expect(text).toContain('  - project: demo  # from GET /api/v1/keys/me\n    environment: dev\n')
+    expect((await parse(text)).watches[0]).toMatchObject({project: 'demo', environment: 'dev', pollIntervalSeconds: 30})
+    expect(starterConfig()).toBe(STARTER_CONFIG)
+    expect(STARTER_CONFIG).toContain('project: my-project         # placeholder')
+    // A value that YAML would read differently is not written; the placeholder stays.
+    expect(starterConfig({project: 'a: b', environment: 'dev', origin: 'x'})).toBe(STARTER_CONFIG)
   })
 })
 

@@ -16,7 +16,7 @@ export interface SupervisorOptions {
   onSignal?: (event: SignalEvent) => void
   /** Watch for orphaned zombies and print a hint (default: when process.pid === 1). */
   pid1?: boolean
-  /** Where warnings go; default one line on stderr prefixed "bella: warning: ". */
+  /** Where warnings go; default one line on stderr prefixed "Warning: ". */
   warn?: (message: string) => void
   /**
    * Asked when the current child exits by itself (not through stop()/restart(), and not while
@@ -192,7 +192,7 @@ export class Supervisor {
     this.shutdownRequested = true
     const child = this.current
     const message = error instanceof Error ? error.message : String(error)
-    process.stderr.write(`bella: internal error: ${message}${child ? `; stopping the command (pid ${child.pid}) before exiting` : ''}\n`)
+    process.stderr.write(`Error: bella internal error: ${message}${child ? `; stopping the command (pid ${child.pid}) before exiting` : ''}\n`)
     const exit = () => process.exit(1)
     if (!child) return exit()
     child.stop({killTimeoutMs: this.options.killTimeoutMs}).then(exit, exit)
@@ -202,7 +202,7 @@ export class Supervisor {
 
   private warn(message: string): void {
     if (this.options.warn) this.options.warn(message)
-    else process.stderr.write(`bella: warning: ${message}\n`)
+    else process.stderr.write(`Warning: ${message}\n`)
   }
 
   private onSignal(event: SignalEvent): void {

@@ -4,6 +4,7 @@ import {BellaCommand, connectionFlags, exitCodeOf, isBellaError, loadRegistries,
 import {Agent} from '../agent.js'
 import {DEFAULT_CONFIG_FILE} from '../config/load.js'
 import {writeStarterConfig} from '../config/starter.js'
+import {findStarterTarget} from '../config/starter-target.js'
 import {createAgentLog, type LogFormat} from '../log.js'
 
 export default class AgentCommand extends BellaCommand {
@@ -39,9 +40,11 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
     const path = resolve(process.cwd(), label)
 
     if (flags.init) {
-      await writeStarterConfig(path, label)
+      const target = await findStarterTarget(sessionInputFrom(flags, (message) => this.out.debug(message)))
+      await writeStarterConfig(path, label, target)
       const run = label === DEFAULT_CONFIG_FILE ? 'bella agent' : `bella agent -c ${label}`
-      this.out.info(`wrote ${label}; edit the project, environment and paths, then run: ${run}`)
+      const watching = target ? `watching ${target.project}/${target.environment}` : 'with a placeholder project (my-project/production)'
+      this.out.info(`wrote ${label} ${watching}; check the paths and process to signal, then run: ${run}`)
       return
     }
 

@@ -6,6 +6,24 @@
 import {writeFile} from 'node:fs/promises'
 import {usageError} from '@bella/core'
 
+/** Where the starter's watch points: the resolved context, when one is known. */
+export interface StarterTarget {
+  project: string
+  environment: string
+  /** Where they came from, for the file's comment: `BELLA_BAXTER_PROJECT`, `GET /api/v1/keys/me`, … */
+  origin: string
+}
+
+const PLACEHOLDER_WATCH = `  - project: my-project         # placeholder: your project's slug or id (no context was known: see bella context init)
+    environment: production     # placeholder: its environment's slug`
+
+const watchLines = (target: StarterTarget) =>
+  `  - project: ${target.project}  # from ${target.origin.replaceAll('\n', ' ')}\n    environment: ${target.environment}`
+
+/** The starter file, watching `target` when one is known, else a placeholder to edit. */
+export const starterConfig = (target?: StarterTarget): string =>
+  STARTER_CONFIG.replace(PLACEHOLDER_WATCH, target && /^[\w.-]+$/.test(target.project + target.environment) ? watchLines(target) : PLACEHOLDER_WATCH)
+
 export const STARTER_CONFIG = `# bella agent: keeps secret files in sync with Bella Baxter and tells a process when they change.
 # Run it with \`bella agent\` (this file) or \`bella agent -c path/to/file.yaml\`; \`--once\` writes the
 # files once and exits (for init containers). Credentials and the API URL come from the usual places
@@ -14,8 +32,8 @@ export const STARTER_CONFIG = `# bella agent: keeps secret files in sync with Be
 # Relative paths are relative to this file's folder.
 
 watches:                        # where secrets come from; later watches win on a key both define
-  - project: my-project         # project slug or id
-    environment: production     # environment slug
+  - project: my-project         # placeholder: your project's slug or id (no context was known: see bella context init)
+    environment: production     # placeholder: its environment's slug
     # provider: aws-prod        # only this provider's secrets (default: the whole environment)
     poll-interval: 30           # seconds between checks for a change (5 or more)
 
@@ -33,9 +51,9 @@ process:                        # who to tell after the files changed
 `
 
 /** Writes the starter file; a usage error (exit 2) when something already exists at `path`. */
-export async function writeStarterConfig(path: string, label: string): Promise<void> {
+export async function writeStarterConfig(path: string, label: string, target?: StarterTarget): Promise<void> {
   try {
-    await writeFile(path, STARTER_CONFIG, {flag: 'wx', mode: 0o644})
+    await writeFile(path, starterConfig(target), {flag: 'wx', mode: 0o644})
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') {

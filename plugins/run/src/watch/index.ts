@@ -154,7 +154,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
-    options.debug(`bella: fetched version ${fetched.version} (${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets)`)
+    options.debug(`fetched version ${fetched.version} (${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets)`)
     return {version: fetched.version, lastModified: fetched.lastModified, env}
   }
 
@@ -204,7 +204,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     throw redactError(error, prepared.redact)
   }
   options.debug(
-    `bella: watching ${project}/${environment} for changes every ${formatDuration(options.pollIntervalMs)} (version ${prepared.fetched.version}); on a change: ${options.signal.name}`,
+    `watching ${project}/${environment} for changes every ${formatDuration(options.pollIntervalMs)} (version ${prepared.fetched.version}); on a change: ${options.signal.name}`,
   )
   loop.start()
   try {

@@ -261,9 +261,9 @@ export class WatchLoop {
         this.known = {env: set.env, version: set.version || marker.version, lastModified: set.lastModified}
         this.seen = marker
         if (sameEnv(set.env, this.delivered)) {
-          this.deps.debug(`bella: version ${this.known.version}: nothing the command sees changed`)
+          this.deps.debug(`version ${this.known.version}: nothing the command sees changed`)
         } else if (!this.deps.childRunning() || this.timers.now() < this.lastActionAt + WATCH.minActionIntervalMs) {
-          this.deps.debug(`bella: version ${this.known.version} (${describeNames(changedNames(this.delivered, set.env))}) will be applied shortly`)
+          this.deps.debug(`version ${this.known.version} (${describeNames(changedNames(this.delivered, set.env))}) will be applied shortly`)
         }
       }
 
@@ -280,7 +280,7 @@ export class WatchLoop {
       this.nextPollAt = this.timers.now() + delay
       const line = this.health.failed(error, delay, this.timers.now())
       if (line) this.deps.say(line)
-      else this.deps.debug(`bella: check failed again (${this.health.failures} in a row): ${reasonOf(error)}; next in ${formatDuration(delay)}`)
+      else this.deps.debug(`check failed again (${this.health.failures} in a row): ${reasonOf(error)}; next in ${formatDuration(delay)}`)
     }
   }
 
