@@ -38,9 +38,9 @@ describe('.bella and config.json are checked when read', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('ran')
     const file = join(cwd, '.bella')
-    expect(count(r.stderr, `warning: ${file}:2: unknown key "enviroment" is ignored (did you mean "environment"?)`)).toBe(1)
-    expect(count(r.stderr, `warning: ${file}:3: "url" is ignored on purpose`)).toBe(1)
-    expect(count(r.stderr, `warning: ${file}:4: this line is not \`key = value\``)).toBe(1)
+    expect(count(r.stderr, `Warning: ${file}:2: unknown key "enviroment" is ignored (did you mean "environment"?)`)).toBe(1)
+    expect(count(r.stderr, `Warning: ${file}:3: "url" is ignored on purpose`)).toBe(1)
+    expect(count(r.stderr, `Warning: ${file}:4: this line is not \`key = value\``)).toBe(1)
     expect(count(r.stderr, `config.json:2: unknown key "projct" is ignored (did you mean "project"?)`)).toBe(1)
   })
 

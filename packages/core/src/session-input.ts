@@ -14,7 +14,7 @@ export interface ConnectionFlagValues {
 
 /**
  * The process boundary: the only place flags, process.env and the cwd become a SessionInput.
- * `warn` defaults to `notice` with a `warning: ` prefix (as Output.warn prints). Both say each
+ * `warn` defaults to `notice` with a `Warning: ` prefix (as Output.warn prints). Both say each
  * message once, however often the settings are resolved during the command.
  */
 export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: string) => void, warn?: (message: string) => void): SessionInput {
@@ -37,7 +37,7 @@ export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: 
     cwd: process.cwd(),
     configDir: configDirFrom(process.env, homedir()),
     notice: once(notice),
-    warn: once(warn ?? ((message) => notice(`warning: ${message}`))),
+    warn: once(warn ?? ((message) => notice(`Warning: ${message}`))),
     waiting: process.stderr.isTTY ? terminalWaiting(process.stderr) : undefined,
   }
 }

@@ -284,7 +284,7 @@ describe('sessionInputFrom', () => {
     input.warn?.('x.bella:1: odd')
     input.notice?.('once')
     input.notice?.('once')
-    expect(said).toEqual(['warning: x.bella:1: odd', 'once'])
+    expect(said).toEqual(['Warning: x.bella:1: odd', 'once'])
   })
 })
 
