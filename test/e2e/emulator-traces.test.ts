@@ -5,7 +5,7 @@
  */
 import {afterAll, describe, expect, it} from '@jest/globals'
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {bellaBin, isolatedHome, repoRoot} from '../helpers/cli.js'
@@ -75,22 +75,33 @@ describe('bella emulator: the PostgreSQL admin URL', () => {
 describe("the READMEs' emulator.env recipe", () => {
   // Each README's lines up to the `bella emulator … > emulator.env` one, run by bash under the usual
   // umask 022 with a stand-in for `bella emulator` that prints the two lines the real one does.
-  it.each([['README.md'], ['plugins/emulator/README.md']])('%s creates emulator.env readable by its owner only (0600)', (readme) => {
+  it.each([['README.md'], ['plugins/emulator/README.md']])('%s creates emulator.env readable by its owner only (0600), in every recipe', (readme) => {
     const lines = readFileSync(join(repoRoot, readme), 'utf8').split('\n')
-    // The `bella emulator … > emulator.env &` command (with its continuation lines), and the lines
-    // right before it that prepare emulator.env.
-    const last = lines.findIndex((line) => /[^:] > *emulator\.env/.test(line) || /^bella emulator.*> *emulator\.env/.test(line))
-    expect(last).toBeGreaterThanOrEqual(0)
-    let first = last
-    while (first > 0 && lines[first - 1]!.trimEnd().endsWith('\\')) first--
-    while (first > 0 && lines[first - 1]!.includes('emulator.env')) first--
-    const snippet = lines.slice(first, last + 1).join('\n')
-    expect(snippet).toMatch(/bella emulator/)
-    const work = mkdtempSync(join(dir, 'recipe-'))
-    const script = `umask 022\nbella() { printf 'BELLA_BAXTER_URL=http://127.0.0.1:1\\nBELLA_BAXTER_API_KEY=bax-x-y\\n'; }\n${snippet}\nwait\n`
-    const run = spawnSync('bash', ['--norc', '--noprofile', '-c', script], {cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: {PATH: process.env.PATH ?? '/usr/bin:/bin'}})
-    expect(run.stderr).toBe('')
-    expect(statSync(join(work, 'emulator.env')).mode & 0o777).toBe(0o600)
-    expect(readFileSync(join(work, 'emulator.env'), 'utf8')).toContain('BELLA_BAXTER_API_KEY=')
+    // Every `bella emulator … > emulator.env &` command (with its continuation lines), and the
+    // lines right before it that prepare emulator.env.
+    const commands = lines.flatMap((line, i) => (/[^:] > *emulator\.env/.test(line) || /^bella emulator.*> *emulator\.env/.test(line) ? [i] : []))
+    expect(commands.length).toBeGreaterThan(0)
+    for (const last of commands) {
+      let first = last
+      while (first > 0 && lines[first - 1]!.trimEnd().endsWith('\\')) first--
+      while (first > 0 && lines[first - 1]!.includes('emulator.env') && !commands.includes(first - 1)) first--
+      // The secrets walk-through runs the clone's ./bin/run.js: the same stand-in serves it.
+      const snippet = lines.slice(first, last + 1).join('\n').replaceAll('./bin/run.js emulator', 'bella emulator')
+      expect(snippet).toMatch(/bella emulator/)
+      const work = mkdtempSync(join(dir, 'recipe-'))
+      // A stand-in `bella` on PATH (a program, not a function: the recipes may `exec` it).
+      mkdirSync(join(work, 'bin'))
+      writeFileSync(join(work, 'bin', 'bella'), "#!/bin/sh\nprintf 'BELLA_BAXTER_URL=http://127.0.0.1:1\\nBELLA_BAXTER_API_KEY=bax-x-y\\n'\n", {mode: 0o755})
+      const script = `umask 022\n${snippet}\nwait\n`
+      const run = spawnSync('bash', ['--norc', '--noprofile', '-c', script], {
+        cwd: work,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {PATH: `${join(work, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`},
+      })
+      expect({line: last + 1, stderr: run.stderr}).toEqual({line: last + 1, stderr: ''})
+      expect({line: last + 1, mode: statSync(join(work, 'emulator.env')).mode & 0o777}).toEqual({line: last + 1, mode: 0o600})
+      expect(readFileSync(join(work, 'emulator.env'), 'utf8')).toContain('BELLA_BAXTER_API_KEY=')
+    }
   })
 })

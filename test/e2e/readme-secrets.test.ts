@@ -16,13 +16,18 @@ describe('README: Managing secrets', () => {
   it('the walk-through works pasted into a shell against the emulator', () => {
     const lines = walkthrough()
     expect(lines.length).toBeGreaterThan(5)
-    // The first line starts the emulator; write its env file into the temp folder instead of /tmp.
+    // The first line starts the emulator; its env file goes into the temp folder, not the clone.
     const script = [
       'set -e',
       // The emulator started by the first line is stopped however the script ends.
       "trap 'kill %1 2>/dev/null || true' EXIT TERM",
       `cd ${JSON.stringify(repoRoot)}`,
-      ...lines.map((l) => l.replaceAll('/tmp/bella-emulator.env', `${work}/emulator.env`).replaceAll('.env.local', `${work}/out.env`)),
+      ...lines.map((l) =>
+        l
+          .replaceAll('> emulator.env', `> ${work}/emulator.env`)
+          .replaceAll('. ./emulator.env', `. ${work}/emulator.env`)
+          .replaceAll('.env.local', `${work}/out.env`),
+      ),
     ].join('\n')
     const out = execFileSync('bash', ['-c', script], {
       env: {PATH: process.env.PATH, HOME: work, XDG_CONFIG_HOME: join(work, 'config'), BELLA_CREDENTIAL_STORE: 'file', LANG: 'C.UTF-8'},

@@ -19,7 +19,7 @@ describe('README: A short tour and Machine credentials', () => {
     const commands = [...shCommands(section('A short tour')), ...shCommands(section('Machine credentials'))]
     const skipped = commands.filter((c) => SKIP_MARKER.test(c))
     const runnable = commands.filter((c) => !SKIP_MARKER.test(c))
-    expect(runnable[0]).toMatch(/^bella emulator --port 0 /)
+    expect(runnable[0]).toMatch(/^\(umask 077; exec bella emulator --port 0 /)
     expect(skipped.map((c) => c.split(' #')[0]!.trim())).toEqual(['bella run --watch -- node server.js', 'bella exec --provider pg -- ./migrate.sh'])
     expect(runnable.length).toBeGreaterThanOrEqual(12)
 
