@@ -12,7 +12,6 @@ import {
   resolveEnvironmentTarget,
   usageError,
   type EnvironmentTarget,
-  type Session,
   type SessionInput,
 } from '@bella/core'
 

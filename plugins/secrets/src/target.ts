@@ -1,5 +1,5 @@
 /** The session, project and environment a command works on, and the provider it writes to. */
-import {generalError, isPrintable, openSession, quoteName, quoteText, resolveTarget, usageError, type Session, type SessionInput, type Target} from '@bella/core'
+import {generalError, isPrintable, openSession, quoteText, resolveTarget, usageError, type Session, type SessionInput, type Target} from '@bella/core'
 import {listProviders, type ProviderSummary} from './api.js'
 
 export interface Working {

@@ -1,4 +1,4 @@
-import {createFileSink, generalError, quoteText, sortedKeys, type Registries, type Secrets, type SinkDefinition} from '@bella/core/runtime'
+import {fileSinkDefinition, generalError, quoteText, sortedKeys, type Registries, type Secrets, type SinkDefinition} from '@bella/core/runtime'
 
 const OWNER = '@bella/sink-json'
 
@@ -20,13 +20,12 @@ export function renderJson(secrets: Secrets): string {
   return `{\n${lines.join(',\n')}\n}\n`
 }
 
-export const jsonSink: SinkDefinition = {
+export const jsonSink: SinkDefinition = fileSinkDefinition({
   name: 'json',
   description: 'a JSON object of name to value (sorted, indented)',
-  create: (options, context) => createFileSink({render: renderJson}, options, context),
   render: renderJson,
   parse: (content) => JSON.parse(content) as Record<string, string>,
-}
+})
 
 export function registerSinks(registries: Pick<Registries, 'sinks'>): void {
   registries.sinks.register(jsonSink, OWNER)

@@ -1,4 +1,4 @@
-import {createFileSink, generalError, quoteName, sortedKeys, type Registries, type Secrets, type SinkDefinition} from '@bella/core/runtime'
+import {fileSinkDefinition, generalError, quoteName, sortedKeys, type Registries, type Secrets, type SinkDefinition} from '@bella/core/runtime'
 
 const OWNER = '@bella/sink-shell'
 
@@ -47,13 +47,13 @@ export function parseShell(text: string): Record<string, string> {
   return Object.fromEntries(out)
 }
 
-export const shellSink: SinkDefinition = {
+export const shellSink: SinkDefinition = fileSinkDefinition({
   name: 'shell',
   description: "export NAME='value' lines, safe to eval in a POSIX shell",
-  create: (options, context) => createFileSink({render: renderShell, parse: parseShell}, options, context),
   render: renderShell,
   parse: parseShell,
-}
+  verifyWrites: true,
+})
 
 export function registerSinks(registries: Pick<Registries, 'sinks'>): void {
   registries.sinks.register(shellSink, OWNER)

@@ -1,4 +1,4 @@
-import {createFileSink, type Registries, type SinkDefinition} from '@bella/core/runtime'
+import {fileSinkDefinition, type Registries, type SinkDefinition} from '@bella/core/runtime'
 import {renderYaml} from './render.js'
 
 export {renderYaml, yamlQuote} from './render.js'
@@ -9,14 +9,13 @@ const OWNER = '@bella/sink-yaml'
 // `.default` is the CommonJS module itself, under Node and in the esbuild bundles alike.
 const parseYaml = async (content: string) => (await import('yaml')).default.parse(content) as Record<string, string>
 
-export const yamlSink: SinkDefinition = {
+export const yamlSink: SinkDefinition = fileSinkDefinition({
   name: 'yaml',
   description: 'a YAML mapping of name to double-quoted value (strings stay strings in YAML 1.1 and 1.2)',
-  // Every file is parsed back before it is written: one that would not read back is never written.
-  create: (options, context) => createFileSink({render: renderYaml, parse: parseYaml}, options, context),
   render: renderYaml,
   parse: parseYaml,
-}
+  verifyWrites: true,
+})
 
 export function registerSinks(registries: Pick<Registries, 'sinks'>): void {
   registries.sinks.register(yamlSink, OWNER)

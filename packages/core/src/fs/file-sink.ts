@@ -6,7 +6,7 @@
 import {dirname, resolve} from 'node:path'
 import {quoteText} from '../display.js'
 import {generalError, isBellaError, usageError} from '../errors.js'
-import type {Secrets, Sink, SinkContext} from '../strategies/types.js'
+import type {Secrets, Sink, SinkContext, SinkDefinition} from '../strategies/types.js'
 import {DEFAULT_FILE_MODE, writeFileAtomic} from './atomic.js'
 import {formatFileMode, parseFileMode} from './mode.js'
 import {resolveWriteTarget} from './target.js'
@@ -66,6 +66,32 @@ export interface FileSinkFormat {
    * to exactly the secrets, or nothing is written (a BellaError naming the file, never a value).
    */
   parse?(text: string): Record<string, string> | Promise<Record<string, string>>
+}
+
+/** A file format as a sink strategy: its name, how it renders, and how it reads back. */
+export interface FileSinkSpec {
+  name: string
+  description: string
+  render: FileSinkFormat['render']
+  /** Reads a written file back (the contract test's round trip; `verifyWrites` uses it too). */
+  parse: NonNullable<FileSinkFormat['parse']>
+  /** Parse every file back before writing it; one that would not read back is never written. */
+  verifyWrites?: boolean
+}
+
+/**
+ * The sink definition for a file format: written with createFileSink (`path`, `mode`, atomic),
+ * exported with `render`, read back with `parse`.
+ */
+export function fileSinkDefinition(spec: FileSinkSpec): SinkDefinition {
+  const format: FileSinkFormat = spec.verifyWrites ? {render: spec.render, parse: spec.parse} : {render: spec.render}
+  return {
+    name: spec.name,
+    description: spec.description,
+    create: (options, context) => createFileSink(format, options, context),
+    render: spec.render,
+    parse: spec.parse,
+  }
 }
 
 /** A sink that renders the secrets and writes them with writeFileAtomic (skipping identical bytes). */

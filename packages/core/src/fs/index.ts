@@ -10,12 +10,14 @@ export {formatFileMode, parseFileMode} from './mode.js'
 export {
   compareCodePoints,
   createFileSink,
+  fileSinkDefinition,
   fileWriteError,
   parseFileSinkOptions,
   readableModeWarning,
   sortedKeys,
   type FileSinkFormat,
   type FileSinkOptions,
+  type FileSinkSpec,
 } from './file-sink.js'
 export {removeStaleTempFiles, tempPathFor} from './temp-files.js'
 export {resolveWriteTarget, resolveWriteTargetSync} from './target.js'

@@ -4,7 +4,7 @@
  * throwing, and `${VAR}` expansion of scalar values. The agent config's schema (checker.ts) is
  * written on top of it.
  */
-import {quoteText, type Env} from '@bella/core'
+import {editDistance, quoteText, type Env} from '@bella/core'
 import type {Document, LineCounter, Node as YamlNode, Pair, Scalar, YAMLMap} from 'yaml'
 import {EXPANSION_FORMS, expandVariables} from './expand.js'
 import type {ConfigProblem} from './types.js'
@@ -228,25 +228,11 @@ function closest(name: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = 3
   for (const candidate of allowed) {
-    const d = distance(name.toLowerCase(), candidate)
+    const d = editDistance(name.toLowerCase(), candidate)
     if (d < bestDistance) {
       best = candidate
       bestDistance = d
     }
   }
   return best
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return row[b.length]!
 }

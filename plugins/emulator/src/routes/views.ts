@@ -94,14 +94,19 @@ export function secretsVersionView(env: EnvironmentState) {
 
 /** The listSecrets plaintext: an array of items, in the field order of the contract's vector. */
 export function secretItemsView(provider: ProviderState) {
-  return [...provider.secrets.values()].map((s) => ({
+  return [...provider.secrets.values()].map(secretItemFields)
+}
+
+/** One listSecrets item, fields in the contract vector's order. */
+function secretItemFields(s: SecretRecord) {
+  return {
     key: s.key,
     value: s.value,
     description: s.description,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     type: s.type,
-  }))
+  }
 }
 
 /** SecretsHashResponse */
@@ -146,15 +151,7 @@ export function projectListView(state: EmulatorState, projects: readonly Project
 
 /** The getSecret plaintext: one listSecrets item, plus its current version. */
 export function secretItemView(s: SecretRecord) {
-  return {
-    key: s.key,
-    value: s.value,
-    description: s.description,
-    createdAt: s.createdAt.toISOString(),
-    updatedAt: s.updatedAt.toISOString(),
-    type: s.type,
-    version: s.version,
-  }
+  return {...secretItemFields(s), version: s.version}
 }
 
 /** SecretVersionsMetadata */

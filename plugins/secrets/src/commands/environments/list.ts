@@ -1,4 +1,4 @@
-import {BellaCommand, connectionFlags, maskControls, quoteName, sessionInputFrom, targetFlags} from '@bella/core'
+import {BellaCommand, connectionFlags, maskControls, sessionInputFrom, targetFlags} from '@bella/core'
 import type {EnvironmentSummary} from '../../api.js'
 import {environmentsList} from '../../browse-service.js'
 import {tableWidth} from '../../flags.js'

@@ -1,4 +1,4 @@
-import {BellaCommand, connectionFlags, maskControls, quoteName, sessionInputFrom} from '@bella/core'
+import {BellaCommand, connectionFlags, maskControls, sessionInputFrom} from '@bella/core'
 import type {ProjectSummary} from '../../api.js'
 import {projectsList} from '../../browse-service.js'
 import {tableWidth} from '../../flags.js'
