@@ -98,6 +98,12 @@ describe('misleading failures, named by their cause', () => {
     expect(r.stderr).toContain(`already ends in ${suffix} and bella adds /api/v1/… itself`)
     expect(r.stderr).toContain(`use ${emulator.url} in BELLA_BAXTER_URL`)
   })
+
+  it('an unknown environment (404) names the commands that list what exists', async () => {
+    const r = await bella(['run', '-p', 'demo', '-e', 'nope', '--', 'true'], {env: env(emulator.url)})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('bella projects list, bella environments list -p <project> and bella providers list show what exists')
+  })
 })
 
 describe('the waiting line at a terminal', () => {

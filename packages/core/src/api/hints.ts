@@ -19,7 +19,8 @@ export function plainHttpError(url: URL, what: string, error: TransportError): B
   })
 }
 
-const SLUGS = 'check the project, environment and provider slugs (bella whoami shows what is in use)'
+const SLUGS =
+  'check the project, environment and provider slugs: bella projects list, bella environments list -p <project> and bella providers list show what exists (bella whoami shows what is in use)'
 
 /** A 404's next steps: the doubled /api first when the base URL ends in /api or /api/v1 (bella appends /api/v1/… itself). */
 export function notFoundSuggestions(baseUrl: string, what: string): string[] {
