@@ -4,19 +4,22 @@
  * suggests only at a terminal (where it offers to run another command than the one typed), and
  * exits 127, which bella documents as "the child command was not found".
  */
-import {closestName, quoteText, renderError, usageError} from '@bella/core/runtime'
-import {toConfiguredId, type Hook} from '@oclif/core'
+import {closestName, quoteText, renderError, usageError, type BellaError} from '@bella/core/runtime'
+import {toConfiguredId, type Hook, type Interfaces} from '@oclif/core'
 
-const hook: Hook<'command_not_found'> = async function (options) {
-  const {config, id} = options
+/** The usage error for command id `id` (colon-separated, as oclif passes it). */
+export function unknownCommandError(config: Interfaces.Config, id: string): BellaError {
   const visible = config.commands.filter((command) => !command.hidden).map((command) => command.id)
   const closest = closestName(id, visible)
-  const typed = toConfiguredId(id, config)
   const suggestions = [
     ...(closest ? [`did you mean: ${config.bin} ${toConfiguredId(closest, config)}`] : []),
     `${config.bin} help lists every command`,
   ]
-  process.stderr.write(renderError(usageError(`${quoteText(typed)} is not a ${config.bin} command`, {code: 'command_not_found', suggestions})))
+  return usageError(`${quoteText(toConfiguredId(id, config))} is not a ${config.bin} command`, {code: 'command_not_found', suggestions})
+}
+
+const hook: Hook<'command_not_found'> = async function (options) {
+  process.stderr.write(renderError(unknownCommandError(options.config, options.id)))
   this.exit(2)
 }
 

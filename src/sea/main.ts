@@ -51,6 +51,8 @@ async function main(argv: string[]): Promise<void> {
     oclif: {
       ...BELLA_PACKAGE_JSON.oclif,
       plugins: [],
+      // Hooks are files oclif imports, which a SEA does not have; unknown commands are caught below.
+      hooks: {},
       commands: {strategy: 'explicit', target: './bella.js', identifier: 'COMMANDS'},
     },
   }
@@ -63,6 +65,14 @@ async function main(argv: string[]): Promise<void> {
     await run(argv, config)
     await flush()
   } catch (error) {
+    // oclif's own words when no command matched and no command_not_found hook answered.
+    const unknown = /^command (\S+) not found$/.exec(error instanceof Error ? error.message : '')
+    if (unknown) {
+      const rest = loadRest()
+      process.stderr.write(rest.renderError(rest.unknownCommandError(config, unknown[1]!)))
+      process.exitCode = 2
+      return
+    }
     await loadRest().handleHostError(error, argv, config)
   }
 }

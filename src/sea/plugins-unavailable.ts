@@ -6,7 +6,7 @@
 import {BellaCommand, usageError} from '@bella/core'
 import type {Command} from '@oclif/core'
 
-const WHY = 'the single bella binary cannot load plugins: it carries only the built-in sinks (dotenv, json, yaml) and signals (restart, sighup, sigterm, none)'
+const WHY = 'the single bella binary cannot load plugins: it carries only the built-in sinks (dotenv, json, yaml, shell) and signals (restart, sighup, sigterm, none)'
 const INSTEAD = 'to use plugins, install the npm package instead: npm install -g bella-cli (or the bella-cli-<version>.tgz tarball)'
 
 class PluginsList extends BellaCommand {

@@ -7,6 +7,8 @@
  */
 export {Config, flush, Plugin, run} from '@oclif/core'
 export {handleHostError} from '../host-errors.js'
+export {unknownCommandError} from '../hooks/command-not-found.js'
+export {renderError} from '@bella/core/runtime'
 export {commands as helpCommands} from '@oclif/plugin-help'
 export {setKeyringImporter} from '@bella/core/runtime'
 export {COMMANDS} from '../command-map.js'

@@ -143,6 +143,12 @@ describe('the single binary, from an empty folder with no node on PATH', () => {
     expect(login.stderr).toMatch(/No usable OS keychain \(.+\); storing credentials in/)
   })
 
+  it('an unknown command is a usage error with the closest command, as in the npm package (exit 2)', async () => {
+    const r = await run(['secrets', 'lst'], {env: baseEnv()})
+    expect(r).toMatchObject({code: 2, stdout: ''})
+    expect(r.stderr).toBe('Error: "secrets lst" is not a bella command\n  Try: did you mean: bella secrets list\n  Try: bella help lists every command\n')
+  })
+
   it('plugins: says plainly that the binary cannot load them, and what to do instead', async () => {
     const list = await run(['plugins'])
     expect(list.code).toBe(0)
