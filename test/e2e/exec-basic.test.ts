@@ -5,11 +5,11 @@
  * credentials.
  */
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
-import {existsSync, mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator, type EmulatorSeed} from '../../plugins/emulator/src/index.js'
 import {bella, fixtures, isolatedHome} from '../helpers/cli.js'
+import {testTempDir} from '../helpers/temp.js'
 
 const KEY = 'bax-5a0b1c2d3e4f50617283940a1b2c3d4e-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'
 
@@ -48,7 +48,7 @@ const printEnv = ['node', '-e', 'process.stdout.write(JSON.stringify(Object.from
 
 /** A command that leaves a file behind if it ever runs. */
 function marker(): {path: string; command: string[]} {
-  const path = join(mkdtempSync(join(tmpdir(), 'bella-exec-marker-')), 'started')
+  const path = join(testTempDir('bella-exec-marker-'), 'started')
   return {path, command: ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(path)}, '')`]}
 }
 

@@ -4,13 +4,12 @@
  * expire. In-process, so the emulator's clock can be moved past the key's expiry.
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {getKeyContext, openSession} from '@bella/core'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {startGithubStandIn, type GithubStandIn} from '../fixtures/oidc-github-standin.js'
 import {createTestIssuer, mintJwt} from '../fixtures/oidc-tokens.js'
+import {testTempDir} from '../helpers/temp.js'
 
 const GITHUB = createTestIssuer('https://token.actions.githubusercontent.test', 'ES256')
 let emulator: Emulator
@@ -35,7 +34,7 @@ afterAll(async () => {
 
 describe('keyless renewal', () => {
   it('renews the short-lived key when it expires, and says so once per renewal', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'bella-renew-'))
+    const home = testTempDir('bella-renew-')
     const notices: string[] = []
     const session = await openSession({
       flags: {},

@@ -5,13 +5,14 @@
  * Tokens are minted with key pairs generated here; the emulator trusts their public halves.
  */
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {bella, isolatedHome, type CliResult} from '../helpers/cli.js'
 import {startGithubStandIn, type GithubStandIn} from '../fixtures/oidc-github-standin.js'
 import {createTestIssuer, mintJwt} from '../fixtures/oidc-tokens.js'
+import {testTempDir} from '../helpers/temp.js'
 
 const GITHUB = createTestIssuer('https://token.actions.githubusercontent.test', 'RS256')
 const K8S = createTestIssuer('https://kubernetes.default.svc.cluster.local', 'ES256')
@@ -61,7 +62,7 @@ const githubEnv = (extra: Record<string, string> = {}) =>
   ciEnv({ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken, ...extra})
 
 function tokenFile(jwt: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'bella-k8s-')), 'token')
+  const file = join(testTempDir('bella-k8s-'), 'token')
   writeFileSync(file, `${jwt}\n`)
   return file
 }
@@ -111,7 +112,7 @@ describe('keyless in GitHub Actions', () => {
   })
 
   it('bella agent --once writes the files with the exchanged key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bella-agent-keyless-'))
+    const dir = testTempDir('bella-agent-keyless-')
     const config = join(dir, 'bella-agent.yaml')
     writeFileSync(config, `watches:\n  - project: shop\n    environment: dev\nsinks:\n  - type: json\n    path: ${join(dir, 'secrets.json')}\n`)
     const r = await bella(['agent', '-c', config, '--once'], {env: githubEnv(), cwd: dir})
@@ -131,7 +132,7 @@ describe('keyless in GitHub Actions', () => {
 
   it('a token from an issuer the server does not trust is a clear error (exit 3); the command never starts', async () => {
     mintForGithub = (audience) => mintJwt(ROGUE, {sub: GH_SUBJECT, repository_owner: 'acme'}, {aud: audience})
-    const marker = join(mkdtempSync(join(tmpdir(), 'bella-marker-')), 'started')
+    const marker = join(testTempDir('bella-marker-'), 'started')
     const r = await bella(['run', '--', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {env: githubEnv()})
     expect(r.code).toBe(3)
     expect(r.stderr).toContain(`GitHub Actions workload identity (subject ${GH_SUBJECT}) was not accepted for shop/dev`)

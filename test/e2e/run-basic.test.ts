@@ -1,9 +1,9 @@
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
-import {existsSync, mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {bella, isolatedHome} from '../helpers/cli.js'
+import {testTempDir} from '../helpers/temp.js'
 
 let emulator: Emulator
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('bella run (first version)', () => {
   })
 
   it('a wrong key exits 3 and never starts the command', async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), 'bella-marker-')), 'started')
+    const marker = join(testTempDir('bella-marker-'), 'started')
     const wrong = `bax-${'f'.repeat(32)}-${'ab'.repeat(32)}`
     const r = await bella(['run', '--', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {
       env: {...env(), BELLA_BAXTER_API_KEY: wrong},

@@ -8,12 +8,11 @@
  * for fixed times (test/helpers/watch-harness.ts). Timing assertions use the fixture's own timestamps.
  */
 import {describe, expect, it} from '@jest/globals'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator} from '../../plugins/emulator/src/index.js'
 import {bella, fixtures, isolatedHome} from '../helpers/cli.js'
 import {alive, BUDGET_MS, demo, isFullFetch, isVersionPoll, POLL_MS, PROCESS_START_SLACK_MS, scenario, TEST_TIMEOUT_MS} from '../helpers/watch-harness.js'
+import {testTempDir} from '../helpers/temp.js'
 
 describe('bella run --watch', () => {
   it.concurrent(
@@ -244,7 +243,7 @@ describe('bella run --watch', () => {
       const emulator = await startEmulator({port: 0})
       try {
         const env = {...isolatedHome(), BELLA_BAXTER_URL: emulator.url, BELLA_BAXTER_API_KEY: emulator.apiKey}
-        const log = join(mkdtempSync(join(tmpdir(), 'bella-watch-')), 'events.jsonl')
+        const log = join(testTempDir('bella-watch-'), 'events.jsonl')
         const child = [process.execPath, join(fixtures, 'watch-child.js'), log]
         const started = Date.now()
         const r = await bella(['run', '--watch', '--poll-interval', '30', '--', ...child, '--exit-after', '300:7'], {env})

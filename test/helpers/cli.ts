@@ -1,9 +1,8 @@
 // Runs the real CLI (bin/run.js, built output) as a child process, the way users and scripts do.
 import {spawn} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {testTempDir} from './temp.js'
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const bellaBin = join(repoRoot, 'bin', 'run.js')
@@ -25,7 +24,7 @@ export interface CliOptions {
 
 /** A private HOME/XDG folder per test, so nothing touches the real user's config or keychain. */
 export function isolatedHome(): {HOME: string; XDG_CONFIG_HOME: string} {
-  const home = mkdtempSync(join(tmpdir(), 'bella-home-'))
+  const home = testTempDir('bella-home-')
   return {HOME: home, XDG_CONFIG_HOME: join(home, '.config')}
 }
 

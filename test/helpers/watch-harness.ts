@@ -5,13 +5,13 @@
  * stderr lines, emulator requests), never for fixed times.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {createServer, connect, type AddressInfo, type Server} from 'node:net'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import type {RequestLogEntry} from '../../plugins/emulator/src/index.js'
 import {bellaBin, fixtures, isolatedHome} from './cli.js'
+import {testTempDir} from './temp.js'
 
 export const POLL_S = 5
 export const POLL_MS = POLL_S * 1000
@@ -86,7 +86,7 @@ export class Watch {
     childArgs: string[],
     readonly proxy?: Awaited<ReturnType<typeof countingProxy>>,
   ) {
-    const dir = mkdtempSync(join(tmpdir(), 'bella-watch-'))
+    const dir = testTempDir('bella-watch-')
     this.log = join(dir, 'events.jsonl')
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -7,7 +7,7 @@
  * Served from `@bella/core/testing`, off every command's start-up path.
  */
 import assert from 'node:assert/strict'
-import {mkdtemp, readdir, readFile, stat} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {isBellaError} from '../errors.js'
@@ -146,7 +146,12 @@ export function sinkContractChecks(register: StrategyRegistrar, options: SinkCon
   const each = async (fn: (name: string, dir: string, path: string) => Promise<void>) => {
     for (const name of definitions().names()) {
       const dir = await mkdtemp(join(tmpdir(), `bella-sink-${name}-`))
-      await fn(name, dir, join(dir, fileName))
+      try {
+        await fn(name, dir, join(dir, fileName))
+      } finally {
+        // The sink wrote secrets there (test values, but a check must leave nothing behind).
+        await rm(dir, {recursive: true, force: true})
+      }
     }
   }
   return [
