@@ -155,6 +155,17 @@ describe('bella secrets', () => {
     expect((await run(['secrets', 'import', file, '--provider', 'vault'])).code).toBe(0)
     expect((await run(['secrets', 'get', 'NEW_ONE'])).stdout).toBe('multi\nline')
   })
+
+  it('import refuses a .env file that sets __proto__ (dotenv would drop it silently) and writes nothing', async () => {
+    const file = join(work, 'proto.env')
+    writeFileSync(file, 'PROTO_NEIGHBOUR=kept\nexport __proto__ = polluted\n')
+    const r = await run(['secrets', 'import', file, '--provider', 'vault'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('sets __proto__')
+    expect(r.stderr).toContain('Try: set that secret on its own')
+    expect(r.stderr).not.toContain('polluted')
+    expect((await run(['secrets', 'get', 'PROTO_NEIGHBOUR'])).code).not.toBe(0)
+  })
 })
 
 describe('bella context', () => {

@@ -3,7 +3,7 @@
  * A write the key's role may not make comes back 403 from the API: exit 3, with the server's words
  * and the roles that may write.
  */
-import {authError, generalError, isBellaError, quoteName, type SessionInput} from '@bella/core'
+import {authError, generalError, isBellaError, quoteName, quoteText, usageError, type SessionInput} from '@bella/core'
 import {currentVersion, deleteSecret, listProviderSecrets, writeSecret, type SecretItem} from './api.js'
 import {notFound} from './secrets-service.js'
 import {openWorking, readProviders, where, writeProvider, type Working} from './target.js'
@@ -109,8 +109,20 @@ async function permission<T>(w: Working, write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `.env` text → name/value map (the dotenv package, loaded only here). */
-export async function parseDotenvText(text: string): Promise<Map<string, string>> {
+/** dotenv's own line syntax for a `__proto__` key (its parser fills a plain object, so drops it). */
+const PROTO_LINE = /^\s*(?:export\s+)?__proto__(?:\s*=|:\s)/m
+
+/**
+ * `.env` text → name/value map (the dotenv package, loaded only here). A `__proto__` line is
+ * refused rather than lost: dotenv would drop it without a word, and the import would look complete.
+ */
+export async function parseDotenvText(text: string, file: string): Promise<Map<string, string>> {
+  if (PROTO_LINE.test(text)) {
+    throw usageError(`${quoteText(file, 200)} sets __proto__, a name a .env file cannot carry (dotenv parsers drop it); nothing was imported`, {
+      code: 'import_proto_name',
+      suggestions: ['set that secret on its own: bella secrets set __proto__=- < value-file', 'then remove its line from the file and import the rest'],
+    })
+  }
   const dotenv = (await import('dotenv')).default
   return new Map(Object.entries(dotenv.parse(text)))
 }

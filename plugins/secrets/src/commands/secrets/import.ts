@@ -2,10 +2,10 @@ import {readFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 import {BellaCommand, connectionFlags, quoteName, quoteText, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {providerFlag} from '../../flags.js'
+import {slug} from '../../target.js'
 import {parseDotenvText, secretsSet, type SetOutcome} from '../../write-service.js'
 
 const MARK = {created: '+ add   ', updated: '~ change', unchanged: '= same  '} as const
-import {slug} from '../../target.js'
 
 export default class SecretsImport extends BellaCommand {
   static override summary = 'Import a .env file: shows which names would be added or changed, then writes them.'
@@ -22,7 +22,7 @@ export default class SecretsImport extends BellaCommand {
     } catch (error) {
       throw usageError(`Could not read ${quoteText(args.file, 200)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {code: 'import_file_unreadable'})
     }
-    const values = await parseDotenvText(text)
+    const values = await parseDotenvText(text, args.file)
     if (values.size === 0) throw usageError(`${quoteText(args.file, 200)} holds no NAME=value lines`, {code: 'import_empty'})
     const session = sessionInputFrom(flags, (m) => this.out.info(m))
     const plan = await secretsSet({session, values, provider: flags.provider, dryRun: true})
