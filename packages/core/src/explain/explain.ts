@@ -1,0 +1,159 @@
+/**
+ * `--explain`: why a program would see what it sees. Pure: the caller fetches the secrets, the
+ * providers' names and the inherited environment; this turns them into a structured explanation
+ * that holds names, provider slugs and sizes only, never a value (values are read here to build
+ * the environment and measure it, and to tell which provider's copy the API served).
+ */
+import {buildChildEnv, type WithheldReason} from '../process/env.js'
+import {measureSpawnSize} from '../process/limits.js'
+
+/** One provider of the environment and the names it holds (values stay with the caller). */
+export interface ProviderSecrets {
+  slug: string
+  name?: string
+  type?: string
+  /** Name → value: compared with the served value to tell which copy won, never output. */
+  secrets: ReadonlyMap<string, string>
+}
+
+export interface ExplainInput {
+  /** The environment's secrets as the API served them (what the program would get). */
+  secrets: Readonly<Record<string, string>>
+  /** Names the API layer left out because their value came sealed at rest. */
+  sealed?: readonly string[]
+  /** The environment's providers in the API's order; undefined when they could not be listed. */
+  providers?: readonly ProviderSecrets[]
+  /** bella's own environment, which the program inherits. */
+  inherited: Readonly<Record<string, string | undefined>>
+  passCredentials: boolean
+  allowReserved: boolean
+  /** The flag that lets reserved names through (named in the explanation). */
+  allowFlag: string
+  /** The command line, counted in the size against the exec limit. */
+  command: string
+  args?: readonly string[]
+  platform?: NodeJS.Platform
+}
+
+export interface ExplainedSecret {
+  name: string
+  /** The provider whose value was served; null when no listed provider holds it (or the copies differ from it). */
+  provider: string | null
+  /** Every provider holding the name, in the API's order (more than one: a duplicate). */
+  providers: string[]
+  /** True when the program would get it. */
+  injected: boolean
+  /** Why not, when withheld. */
+  withheld?: WithheldReason
+  /** True when it replaces a variable bella inherited. */
+  overrides: boolean
+}
+
+export interface WithheldExplained {
+  name: string
+  reason: WithheldReason
+  /** The flag that would let it through; null when no flag can (rename or fix it in Bella Baxter). */
+  flag: string | null
+}
+
+export interface DuplicateExplained {
+  name: string
+  providers: string[]
+  /** The provider whose value the API served; null when the copies are equal or none matches. */
+  winner: string | null
+  /** True when every copy holds the same value (then which one won does not matter). */
+  sameValue: boolean
+}
+
+export interface EnvironmentSizeExplained {
+  /** Variables the program would get, inherited ones included. */
+  variables: number
+  /** Arguments plus environment, as execve counts them. */
+  bytes: number
+  /** The total bella allows on this OS; null where none is known. */
+  limit: number | null
+  /** The largest single NAME=value allowed; null where there is none. */
+  perVariableLimit: number | null
+  fits: boolean
+  largest: {name: string; bytes: number}[]
+}
+
+export interface Explanation {
+  secrets: ExplainedSecret[]
+  /** The providers listed, with how many names each holds; null when they could not be listed. */
+  providers: {slug: string; name: string | null; type: string | null; count: number}[] | null
+  duplicates: DuplicateExplained[]
+  withheld: WithheldExplained[]
+  /** Inherited variables a secret would replace. */
+  overrides: string[]
+  /** Inherited variables bella removes (its own credentials). */
+  removed: string[]
+  size: EnvironmentSizeExplained
+}
+
+/** The explanation for `input` (see ExplainInput). Output holds names and sizes only. */
+export function explainEnvironment(input: ExplainInput): Explanation {
+  const inherited = new Map(Object.entries(input.inherited).filter((e): e is [string, string] => e[1] !== undefined))
+  const built = buildChildEnv({inherited: input.inherited, secrets: input.secrets, passCredentials: input.passCredentials, allowReserved: input.allowReserved})
+  const withheldReason = new Map<string, WithheldReason>(built.withheld.map((w) => [w.name, w.reason]))
+  for (const name of input.sealed ?? []) withheldReason.set(name, 'sealed')
+  const childHas = new Set(Object.keys(built.env))
+
+  const served = new Map(Object.entries(input.secrets))
+  const names = [...served.keys(), ...(input.sealed ?? []).filter((n) => !served.has(n))]
+  const secrets: ExplainedSecret[] = []
+  const duplicates: DuplicateExplained[] = []
+  for (const name of names) {
+    const holders = (input.providers ?? []).filter((p) => p.secrets.has(name))
+    const value = served.get(name)
+    const matching = value === undefined ? [] : holders.filter((p) => p.secrets.get(name) === value)
+    // The last matching copy: the order the API (and the emulator) merge in, later wins.
+    const provider = matching.at(-1)?.slug ?? (holders.length === 1 ? holders[0]!.slug : null)
+    const reason = withheldReason.get(name)
+    const injected = reason === undefined && childHas.has(name)
+    secrets.push({
+      name,
+      provider,
+      providers: holders.map((p) => p.slug),
+      injected,
+      ...(reason === undefined ? {} : {withheld: reason}),
+      overrides: injected && inherited.has(name),
+    })
+    if (holders.length > 1) {
+      const sameValue = holders.every((p) => p.secrets.get(name) === holders[0]!.secrets.get(name))
+      duplicates.push({name, providers: holders.map((p) => p.slug), winner: sameValue ? null : (matching.at(-1)?.slug ?? null), sameValue})
+    }
+  }
+
+  const withheld = names
+    .filter((name) => withheldReason.has(name))
+    .map((name): WithheldExplained => {
+      const reason = withheldReason.get(name)!
+      return {name, reason, flag: reason === 'reserved' ? input.allowFlag : null}
+    })
+  const overrides = secrets.filter((s) => s.overrides).map((s) => s.name)
+  const removed = [...inherited.keys()].filter((name) => !childHas.has(name))
+
+  const measure = measureSpawnSize({command: input.command, args: input.args ?? [], env: built.env}, input.platform)
+  const fits =
+    (measure.limit === undefined || measure.bytes <= measure.limit) &&
+    (measure.perVariableLimit === undefined || (measure.largest[0]?.bytes ?? 0) <= measure.perVariableLimit)
+
+  return {
+    secrets,
+    providers:
+      input.providers?.map((p) => ({slug: p.slug, name: p.name ?? null, type: p.type ?? null, count: p.secrets.size})) ?? null,
+    duplicates,
+    withheld,
+    overrides,
+    removed,
+    size: {
+      variables: childHas.size,
+      bytes: measure.bytes,
+      limit: measure.limit ?? null,
+      perVariableLimit: measure.perVariableLimit ?? null,
+      fits,
+      largest: measure.largest,
+    },
+  }
+}
