@@ -134,11 +134,6 @@ export function explainEnvironment(input: ExplainInput): Explanation {
   const overrides = secrets.filter((s) => s.overrides).map((s) => s.name)
   const removed = [...inherited.keys()].filter((name) => !childHas.has(name))
 
-  const measure = measureSpawnSize({command: input.command, args: input.args ?? [], env: built.env}, input.platform)
-  const fits =
-    (measure.limit === undefined || measure.bytes <= measure.limit) &&
-    (measure.perVariableLimit === undefined || (measure.largest[0]?.bytes ?? 0) <= measure.perVariableLimit)
-
   return {
     secrets,
     providers:
@@ -147,13 +142,27 @@ export function explainEnvironment(input: ExplainInput): Explanation {
     withheld,
     overrides,
     removed,
-    size: {
-      variables: childHas.size,
-      bytes: measure.bytes,
-      limit: measure.limit ?? null,
-      perVariableLimit: measure.perVariableLimit ?? null,
-      fits,
-      largest: measure.largest,
-    },
+    size: measureExplained(built.env, input.command, input.args, input.platform),
+  }
+}
+
+/** The size of the environment `env` plus the command line, against the OS's exec limits. */
+export function measureExplained(
+  env: Readonly<Record<string, string>>,
+  command: string,
+  args: readonly string[] = [],
+  platform: NodeJS.Platform = process.platform,
+): EnvironmentSizeExplained {
+  const measure = measureSpawnSize({command, args, env}, platform)
+  const fits =
+    (measure.limit === undefined || measure.bytes <= measure.limit) &&
+    (measure.perVariableLimit === undefined || (measure.largest[0]?.bytes ?? 0) <= measure.perVariableLimit)
+  return {
+    variables: Object.keys(env).length,
+    bytes: measure.bytes,
+    limit: measure.limit ?? null,
+    perVariableLimit: measure.perVariableLimit ?? null,
+    fits,
+    largest: measure.largest,
   }
 }
