@@ -78,10 +78,23 @@ export interface EnvironmentSizeExplained {
   largest: {name: string; bytes: number}[]
 }
 
+export interface ProviderSummary {
+  slug: string
+  name: string | null
+  type: string | null
+  /** How many names it holds. */
+  count: number
+}
+
+/** The providers as the explanation lists them: slug, name, type and how many names. */
+export function summarizeProviders(providers: readonly ProviderSecrets[]): ProviderSummary[] {
+  return providers.map((p) => ({slug: p.slug, name: p.name ?? null, type: p.type ?? null, count: p.secrets.size}))
+}
+
 export interface Explanation {
   secrets: ExplainedSecret[]
   /** The providers listed, with how many names each holds; null when they could not be listed. */
-  providers: {slug: string; name: string | null; type: string | null; count: number}[] | null
+  providers: ProviderSummary[] | null
   duplicates: DuplicateExplained[]
   withheld: WithheldExplained[]
   /** Inherited variables a secret would replace. */
@@ -89,6 +102,40 @@ export interface Explanation {
   /** Inherited variables bella removes (its own credentials). */
   removed: string[]
   size: EnvironmentSizeExplained
+}
+
+export interface Attribution {
+  /** Served names, then sealed ones, in response order. */
+  names: string[]
+  sources: {name: string; provider: string | null; providers: string[]}[]
+  duplicates: DuplicateExplained[]
+}
+
+/**
+ * Which provider each served name came from, and the names several providers hold. The copy
+ * whose value is the one served won; when several match, the last (the API merges in order,
+ * later wins). A name only one provider holds is that provider's even if its value moved since.
+ */
+export function attributeProviders(
+  served: Readonly<Record<string, string>>,
+  sealed: readonly string[],
+  providers: readonly ProviderSecrets[] | undefined,
+): Attribution {
+  const values = new Map(Object.entries(served))
+  const names = [...values.keys(), ...sealed.filter((n) => !values.has(n))]
+  const sources: Attribution['sources'] = []
+  const duplicates: DuplicateExplained[] = []
+  for (const name of names) {
+    const holders = (providers ?? []).filter((p) => p.secrets.has(name))
+    const value = values.get(name)
+    const winner = value === undefined ? undefined : holders.filter((p) => p.secrets.get(name) === value).at(-1)?.slug
+    sources.push({name, provider: winner ?? (holders.length === 1 ? holders[0]!.slug : null), providers: holders.map((p) => p.slug)})
+    if (holders.length > 1) {
+      const sameValue = holders.every((p) => p.secrets.get(name) === holders[0]!.secrets.get(name))
+      duplicates.push({name, providers: holders.map((p) => p.slug), winner: sameValue ? null : (winner ?? null), sameValue})
+    }
+  }
+  return {names, sources, duplicates}
 }
 
 /** The explanation for `input` (see ExplainInput). Output holds names and sizes only. */
@@ -99,31 +146,12 @@ export function explainEnvironment(input: ExplainInput): Explanation {
   for (const name of input.sealed ?? []) withheldReason.set(name, 'sealed')
   const childHas = new Set(Object.keys(built.env))
 
-  const served = new Map(Object.entries(input.secrets))
-  const names = [...served.keys(), ...(input.sealed ?? []).filter((n) => !served.has(n))]
-  const secrets: ExplainedSecret[] = []
-  const duplicates: DuplicateExplained[] = []
-  for (const name of names) {
-    const holders = (input.providers ?? []).filter((p) => p.secrets.has(name))
-    const value = served.get(name)
-    const matching = value === undefined ? [] : holders.filter((p) => p.secrets.get(name) === value)
-    // The last matching copy: the order the API (and the emulator) merge in, later wins.
-    const provider = matching.at(-1)?.slug ?? (holders.length === 1 ? holders[0]!.slug : null)
+  const {names, sources, duplicates} = attributeProviders(input.secrets, input.sealed ?? [], input.providers)
+  const secrets: ExplainedSecret[] = sources.map(({name, provider, providers}) => {
     const reason = withheldReason.get(name)
     const injected = reason === undefined && childHas.has(name)
-    secrets.push({
-      name,
-      provider,
-      providers: holders.map((p) => p.slug),
-      injected,
-      ...(reason === undefined ? {} : {withheld: reason}),
-      overrides: injected && inherited.has(name),
-    })
-    if (holders.length > 1) {
-      const sameValue = holders.every((p) => p.secrets.get(name) === holders[0]!.secrets.get(name))
-      duplicates.push({name, providers: holders.map((p) => p.slug), winner: sameValue ? null : (matching.at(-1)?.slug ?? null), sameValue})
-    }
-  }
+    return {name, provider, providers, injected, ...(reason === undefined ? {} : {withheld: reason}), overrides: injected && inherited.has(name)}
+  })
 
   const withheld = names
     .filter((name) => withheldReason.has(name))
@@ -136,8 +164,7 @@ export function explainEnvironment(input: ExplainInput): Explanation {
 
   return {
     secrets,
-    providers:
-      input.providers?.map((p) => ({slug: p.slug, name: p.name ?? null, type: p.type ?? null, count: p.secrets.size})) ?? null,
+    providers: input.providers ? summarizeProviders(input.providers) : null,
     duplicates,
     withheld,
     overrides,

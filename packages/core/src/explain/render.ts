@@ -5,7 +5,7 @@
  */
 import {escapeControls, quoteName} from '../display.js'
 import type {WithheldReason} from '../process/env.js'
-import type {EnvironmentSizeExplained, Explanation} from './explain.js'
+import type {DuplicateExplained, EnvironmentSizeExplained, Explanation} from './explain.js'
 
 const NAME_MAX = 120
 
@@ -44,6 +44,17 @@ export function sizeLine(size: EnvironmentSizeExplained, prefix = 'bella: '): st
   return `${prefix}environment: ${n(size.variables)} variables, ${n(size.bytes)} bytes with the command line, of ${limit}${verdict}`
 }
 
+/** A name several providers hold, and which one won. */
+export function duplicateLine(d: DuplicateExplained): string {
+  const won = d.sameValue ? 'same value in each, so no difference' : d.winner ? `${shownSlug(d.winner)} won` : 'none of their values is the one served (changed meanwhile?)'
+  return `bella: ${shownName(d.name)} is in ${d.providers.map(shownSlug).join(', ')}: ${won}`
+}
+
+/** " also in a, b" for a name other providers hold too, else "". */
+export function alsoIn(provider: string | null, providers: readonly string[]): string {
+  return providers.length > 1 ? `; also in ${providers.filter((p) => p !== provider).map(shownSlug).join(', ')}` : ''
+}
+
 /** The lines explaining one fetched environment (table, providers, duplicates, withheld, overrides, size). */
 export function renderExplanation(explanation: Explanation, options: {sizeNote?: string} = {}): string[] {
   const lines: string[] = []
@@ -52,10 +63,8 @@ export function renderExplanation(explanation: Explanation, options: {sizeNote?:
   else {
     const rows = [['NAME', 'PROVIDER', 'STATUS']]
     for (const s of secrets) {
-      const notes = [s.injected ? 'injected' : REASONS[s.withheld ?? 'invalid-name']]
-      if (s.overrides) notes.push('overrides inherited value')
-      if (s.providers.length > 1) notes.push(`also in ${s.providers.filter((p) => p !== s.provider).map(shownSlug).join(', ')}`)
-      rows.push([shownName(s.name), s.provider === null ? '?' : shownSlug(s.provider), notes.join('; ')])
+      const status = (s.injected ? 'injected' : REASONS[s.withheld ?? 'invalid-name']) + (s.overrides ? '; overrides inherited value' : '')
+      rows.push([shownName(s.name), s.provider === null ? '?' : shownSlug(s.provider), status + alsoIn(s.provider, s.providers)])
     }
     lines.push(...table(rows))
   }
@@ -65,10 +74,7 @@ export function renderExplanation(explanation: Explanation, options: {sizeNote?:
     const listed = explanation.providers.map((p) => `${shownSlug(p.slug)} (${n(p.count)} ${p.count === 1 ? 'name' : 'names'})`)
     lines.push(`bella: providers, in merge order: ${listed.join(', ') || 'none'}`)
   }
-  for (const d of explanation.duplicates) {
-    const won = d.sameValue ? 'same value in each, so no difference' : d.winner ? `${shownSlug(d.winner)} won` : 'none of their values is the one served (changed meanwhile?)'
-    lines.push(`bella: ${shownName(d.name)} is in ${d.providers.map(shownSlug).join(', ')}: ${won}`)
-  }
+  for (const d of explanation.duplicates) lines.push(duplicateLine(d))
   for (const w of explanation.withheld) {
     lines.push(`bella: withheld ${shownName(w.name)} (${REASONS[w.reason].slice('withheld: '.length)}): ${withheldHint(w.reason, w.flag)}`)
   }
