@@ -98,7 +98,7 @@ describe('bella run --explain', () => {
   it('shows a secret overriding an inherited variable, and bella dropping its own key', async () => {
     const r = await bella(['run', '--explain', '--', 'true'], {env: env()})
     expect(r.stderr).toMatch(/^ {2}LOG_LEVEL +vault-dev +injected; overrides inherited value$/m)
-    expect(r.stderr).toContain('bella: 1 secret(s) override a variable bella inherited: LOG_LEVEL')
+    expect(r.stderr).toContain('bella: 1 secret overrides a variable bella inherited: LOG_LEVEL')
     expect(r.stderr).toContain("bella: not passed on from bella's environment: BELLA_BAXTER_API_KEY")
   })
 

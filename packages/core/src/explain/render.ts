@@ -79,7 +79,8 @@ export function renderExplanation(explanation: Explanation, options: {sizeNote?:
     lines.push(`bella: withheld ${shownName(w.name)} (${REASONS[w.reason].slice('withheld: '.length)}): ${withheldHint(w.reason, w.flag)}`)
   }
   if (explanation.overrides.length > 0) {
-    lines.push(`bella: ${explanation.overrides.length} secret(s) override a variable bella inherited: ${explanation.overrides.map(shownName).join(', ')}`)
+    const count = explanation.overrides.length
+    lines.push(`bella: ${count === 1 ? '1 secret overrides a variable' : `${count} secrets override variables`} bella inherited: ${explanation.overrides.map(shownName).join(', ')}`)
   }
   if (explanation.removed.length > 0) {
     lines.push(`bella: not passed on from bella's environment: ${explanation.removed.map(shownName).join(', ')}`)
