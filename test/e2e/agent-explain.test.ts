@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
-import {agentEnv, agentSeed, leaked} from '../fixtures/agent-harness.js'
+import {agentEnv, agentSeed, leaked, threeWatches} from '../fixtures/agent-harness.js'
 import {bella} from '../helpers/cli.js'
 import {testTempDir} from '../helpers/temp.js'
 
@@ -16,24 +16,10 @@ beforeAll(async () => {
 })
 afterAll(() => emulator.close())
 
-const CONFIG = `watches:
-  - project: shop
-    environment: dev
-  - project: shop
-    environment: prod
-  - project: shop
-    environment: dev
-    provider: AWS Secrets Manager (dev)
-sinks:
-  - type: dotenv
-    path: ./out/.env
-  - type: json
-    path: ./out/secrets.json
-`
 
 function project(): string {
   const dir = testTempDir('bella-agent-explain-')
-  writeFileSync(join(dir, 'bella-agent.yaml'), CONFIG)
+  writeFileSync(join(dir, 'bella-agent.yaml'), threeWatches)
   return dir
 }
 
@@ -57,7 +43,8 @@ describe('bella agent --once --explain', () => {
     expect(r.stderr).toContain('bella: SHARED is defined by watches shop/dev, shop/prod: shop/prod wins')
     expect(r.stderr).toMatch(/^bella: API_TOKEN is defined by watches shop\/dev, shop\/dev provider .+: shop\/dev provider .+ wins$/m)
     expect(r.stderr).toMatch(/^bella: sink .*out\/\.env \(dotenv\) would hold 5 names: DATABASE_URL, TRICKY, SHARED, API_TOKEN, PROD_ONLY$/m)
-    expect(r.stderr).toMatch(/^bella: sink .*out\/secrets\.json \(json\) would hold 5 names/m)
+    expect(r.stderr).toMatch(/^bella: sink .*\/secrets\.json \(json\) would hold 5 names/m)
+    expect(r.stderr).toMatch(/^bella: sink .*\/secrets\.yaml \(yaml\) would hold 5 names/m)
   })
 
   it('leaves stale temp files of the sinks alone (the real agent removes them)', async () => {
@@ -90,7 +77,7 @@ describe('bella agent --once --explain', () => {
     ])
     expect(data.watches[0].secrets).toContainEqual({name: 'API_TOKEN', provider: 'aws-dev', providers: ['aws-dev'], included: true})
     expect(data.collisions).toContainEqual({name: 'SHARED', watches: ['shop/dev', 'shop/prod'], winner: 'shop/prod'})
-    expect(data.sinks).toHaveLength(2)
+    expect(data.sinks).toHaveLength(3)
     expect(data.sinks[0]).toMatchObject({type: 'dotenv', names: ['DATABASE_URL', 'TRICKY', 'SHARED', 'API_TOKEN', 'PROD_ONLY']})
   })
 

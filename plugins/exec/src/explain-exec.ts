@@ -7,7 +7,7 @@
  */
 import {openSession, resolveCommand, resolveTarget} from '@bella/core'
 import {measureExplained, sizeLine, shownName, shownSlug, table, type EnvironmentSizeExplained} from '@bella/core/explain'
-import {bellaVariables, DATABASE_URL, DB_CREDENTIALS_EXPIRES_AT, DB_PASSWORD, DB_USERNAME, execChildEnv} from './child-env.js'
+import {sessionBellaVariables, DATABASE_URL, DB_CREDENTIALS_EXPIRES_AT, DB_PASSWORD, DB_USERNAME, execChildEnv} from './child-env.js'
 import {listCredentialRoles, type ProviderRef} from './credentials-api.js'
 import type {ExecOptions} from './exec-service.js'
 
@@ -45,13 +45,7 @@ export async function explainExec(options: Omit<ExecOptions, 'ownProcessGroup'>)
   const inherited = options.session.env
   resolveCommand(options.command, inherited.PATH)
   const session = await openSession(options.session)
-  const bella = () =>
-    bellaVariables({
-      url: session.settings.apiUrl.value,
-      credentials: session.credentials,
-      project: session.settings.project?.value,
-      environment: session.settings.environment?.value,
-    })
+  const bella = () => sessionBellaVariables(session)
   const handedOver = !options.provider || options.passCredentials ? bella() : {}
   const variables: ExecExplanation['variables'] = Object.keys(handedOver).map((name) => ({name, source: sourceOf(name)}))
   let provider: ExecExplanation['provider'] = null
