@@ -16,6 +16,7 @@ const VALUES = {
   proto: 'proto-value-3g4h',
   newline: 'newline-value-5i6j',
   ansi: 'ansi-value-7k8l',
+  sealed: 'bellabaxter:v1:c2VhbGVkLXZhbHVlLTltMG4=',
 }
 const NEWLINE_NAME = 'BAD\nFORGED=1'
 const ANSI_NAME = '\x1b[31mRED'
@@ -39,6 +40,7 @@ const seed: EmulatorSeed = {
                 ['__proto__', VALUES.proto],
                 [NEWLINE_NAME, VALUES.newline],
                 [ANSI_NAME, VALUES.ansi],
+                ['SEALED_ONE', VALUES.sealed],
               ]),
             },
             {slug: 'aws-dev', type: 'aws', secrets: {DATABASE_URL: VALUES.awsUrl, SHARED: VALUES.shared}},
@@ -86,7 +88,7 @@ describe('bella run --explain', () => {
     expect(r.stderr).toContain('explaining what node would get from explain/dev')
     expect(r.stderr).toMatch(/^ {2}DATABASE_URL +aws-dev +injected; also in vault-dev$/m)
     expect(r.stderr).toMatch(/^ {2}__proto__ +vault-dev +injected$/m)
-    expect(r.stderr).toContain('bella: providers, in merge order: vault-dev (7 names), aws-dev (2 names)')
+    expect(r.stderr).toContain('bella: providers, in merge order: vault-dev (8 names), aws-dev (2 names)')
   })
 
   it('names the names several providers hold, and which one won', async () => {
@@ -107,6 +109,7 @@ describe('bella run --explain', () => {
     expect(r.stderr).toMatch(/^ {2}NODE_OPTIONS +vault-dev +withheld: reserved name$/m)
     expect(r.stderr).toContain('bella: withheld NODE_OPTIONS (reserved name): pass --allow-reserved-env to inject it')
     expect(r.stderr).toContain('bella: withheld "BAD\\nFORGED=1" (not a variable name): rename it in Bella Baxter')
+    expect(r.stderr).toMatch(/^ {2}SEALED_ONE +vault-dev +withheld: value still sealed$/m)
 
     const allowed = await bella(['run', '--explain', '--allow-reserved-env', '--', 'true'], {env: env()})
     expect(allowed.stderr).toMatch(/^ {2}NODE_OPTIONS +vault-dev +injected$/m)
@@ -135,7 +138,7 @@ describe('bella run --explain', () => {
     const data = JSON.parse(r.stdout)
     expect(data).toMatchObject({command: 'run', project: 'explain', environment: 'dev', started: false})
     expect(data.providers).toEqual([
-      {slug: 'vault-dev', name: 'vault-dev', type: 'vault', count: 7},
+      {slug: 'vault-dev', name: 'vault-dev', type: 'vault', count: 8},
       {slug: 'aws-dev', name: 'aws-dev', type: 'aws', count: 2},
     ])
     const byName = new Map((data.secrets as {name: string}[]).map((s) => [s.name, s]))
@@ -151,6 +154,7 @@ describe('bella run --explain', () => {
         {name: 'NODE_OPTIONS', reason: 'reserved', flag: '--allow-reserved-env'},
         {name: NEWLINE_NAME, reason: 'invalid-name', flag: null},
         {name: ANSI_NAME, reason: 'invalid-name', flag: null},
+        {name: 'SEALED_ONE', reason: 'sealed', flag: null},
       ]),
     )
     expect(data.overrides).toEqual(['LOG_LEVEL'])

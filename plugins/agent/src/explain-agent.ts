@@ -78,12 +78,13 @@ async function explainWatch(api: ApiClient, watch: WatchConfig, warn: (message: 
     const cache: {providerSlug?: string} = {}
     const fetched = await fetchWatch(api, watch, cache)
     const slug = cache.providerSlug!
-    const provider = {slug, secrets: new Map(Object.entries(fetched.secrets))}
+    const sealed = new Set(fetched.sealed)
+    const provider = {slug, secrets: new Map(Object.entries(fetched.secrets)), sealed}
     const {sources} = attributeProviders(fetched.secrets, fetched.sealed, [provider])
     return {
       ...base,
       provider: slug,
-      secrets: sources.map((s) => ({...s, included: !fetched.sealed.includes(s.name)})),
+      secrets: sources.map((s) => ({...s, included: !sealed.has(s.name)})),
       sealed: fetched.sealed,
       duplicates: [],
       providers: summarizeProviders([provider]),
@@ -93,10 +94,11 @@ async function explainWatch(api: ApiClient, watch: WatchConfig, warn: (message: 
   const listing = await listProviderSecrets(api, watch.project, watch.environment)
   if (listing.providers === undefined) warn(`${watch.label}: ${listing.unavailable}; the explanation cannot say which provider each secret came from`)
   const {sources, duplicates} = attributeProviders(fetched.secrets, fetched.sealed, listing.providers)
+  const sealed = new Set(fetched.sealed)
   return {
     ...base,
     provider: null,
-    secrets: sources.map((s) => ({...s, included: !fetched.sealed.includes(s.name)})),
+    secrets: sources.map((s) => ({...s, included: !sealed.has(s.name)})),
     sealed: fetched.sealed,
     duplicates,
     providers: listing.providers ? summarizeProviders(listing.providers) : null,

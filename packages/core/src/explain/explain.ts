@@ -14,7 +14,11 @@ export interface ProviderSecrets {
   type?: string
   /** Name → value: compared with the served value to tell which copy won, never output. */
   secrets: ReadonlyMap<string, string>
+  /** Names whose value it served sealed (withheld by the API layer). */
+  sealed?: ReadonlySet<string>
 }
+
+const holds = (p: ProviderSecrets, name: string) => p.secrets.has(name) || (p.sealed?.has(name) ?? false)
 
 export interface ExplainInput {
   /** The environment's secrets as the API served them (what the program would get). */
@@ -88,7 +92,7 @@ export interface ProviderSummary {
 
 /** The providers as the explanation lists them: slug, name, type and how many names. */
 export function summarizeProviders(providers: readonly ProviderSecrets[]): ProviderSummary[] {
-  return providers.map((p) => ({slug: p.slug, name: p.name ?? null, type: p.type ?? null, count: p.secrets.size}))
+  return providers.map((p) => ({slug: p.slug, name: p.name ?? null, type: p.type ?? null, count: p.secrets.size + (p.sealed?.size ?? 0)}))
 }
 
 export interface Explanation {
@@ -126,7 +130,7 @@ export function attributeProviders(
   const sources: Attribution['sources'] = []
   const duplicates: DuplicateExplained[] = []
   for (const name of names) {
-    const holders = (providers ?? []).filter((p) => p.secrets.has(name))
+    const holders = (providers ?? []).filter((p) => holds(p, name))
     const value = values.get(name)
     const winner = value === undefined ? undefined : holders.filter((p) => p.secrets.get(name) === value).at(-1)?.slug
     sources.push({name, provider: winner ?? (holders.length === 1 ? holders[0]!.slug : null), providers: holders.map((p) => p.slug)})

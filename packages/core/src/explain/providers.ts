@@ -37,12 +37,13 @@ async function listAll(api: ApiClient, project: string, environment: string): Pr
   const providers: ProviderSecrets[] = []
   for (const entry of listed as Record<string, unknown>[]) {
     const slug = entry.providerSlug as string
-    const {secrets} = await getProviderSecrets(api, project, environment, slug)
+    const {secrets, sealed} = await getProviderSecrets(api, project, environment, slug)
     providers.push({
       slug,
       ...(typeof entry.providerName === 'string' ? {name: entry.providerName} : {}),
       ...(typeof entry.providerType === 'string' ? {type: entry.providerType} : {}),
       secrets: new Map(Object.entries(secrets)),
+      sealed: new Set(sealed),
     })
   }
   return {providers}

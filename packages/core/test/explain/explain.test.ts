@@ -26,6 +26,11 @@ describe('attributeProviders', () => {
     ])
   })
 
+  it('credits a sealed name to the provider that served it sealed', () => {
+    const sealedIn: ProviderSecrets = {slug: 'vault', secrets: new Map(), sealed: new Set(['SEALED'])}
+    expect(attributeProviders({}, ['SEALED'], [provider('other', {A: 'a'}), sealedIn]).sources).toEqual([{name: 'SEALED', provider: 'vault', providers: ['vault']}])
+  })
+
   it('says nothing about providers it was not given, and keeps __proto__ a name', () => {
     const served = Object.fromEntries([['__proto__', 'x']])
     expect(attributeProviders(served, ['SEALED'], undefined).sources).toEqual([
