@@ -25,7 +25,8 @@ const REASONS: Record<WithheldReason, string> = {
 
 /** Rows padded into columns; the last column is not padded. */
 export function table(rows: readonly string[][], indent = '  '): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length))) ?? []
+  // reduce, not Math.max(...): an environment can have more names than a call has arguments.
+  const widths = rows[0]?.map((_, column) => rows.reduce((max, row) => Math.max(max, [...(row[column] ?? '')].length), 0)) ?? []
   return rows.map((row) => indent + row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]! + cell.length - [...cell].length))).join('  ').trimEnd())
 }
 
