@@ -8,6 +8,7 @@ export default {
   moduleNameMapper: {
     '^@bella/core$': '<rootDir>/packages/core/src/index.ts',
     '^@bella/core/runtime$': '<rootDir>/packages/core/src/runtime.ts',
+    '^@bella/core/explain$': '<rootDir>/packages/core/src/explain/index.ts',
     '^@bella/core/streams$': '<rootDir>/packages/core/src/streams.ts',
     '^@bella/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {parse as parseDotenv} from 'dotenv'
 import {parse as parseYaml} from 'yaml'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
-import {agentEnv, agentSeed, leaked, lines, mode, Program, sha256, VALUES, type AgentEvent} from '../fixtures/agent-harness.js'
+import {agentEnv, agentSeed, leaked, lines, mode, Program, sha256, threeWatches, VALUES, type AgentEvent} from '../fixtures/agent-harness.js'
 import {bella, fixtures} from '../helpers/cli.js'
 
 let emulator: Emulator
@@ -56,23 +56,6 @@ function expectNoValues(...outputs: string[]): void {
   expect(leaked(outputs.join('\n'))).toEqual([])
 }
 
-const threeWatches = `# later watches win on a key two of them define
-watches:
-  - project: shop
-    environment: dev
-  - project: shop
-    environment: prod
-  - project: shop
-    environment: dev
-    provider: AWS Secrets Manager (dev)   # a provider's name works as well as its slug
-sinks:
-  - type: dotenv
-    path: ./out/.env
-  - type: json
-    path: secrets.json
-  - type: yaml
-    path: secrets.yaml
-`
 const merged = {
   DATABASE_URL: VALUES.DATABASE_URL,
   TRICKY: VALUES.TRICKY,

@@ -185,6 +185,67 @@ describe('bella exec --provider SLUG --list-roles', () => {
     expect(JSON.parse(unknown.stdout).error.code).toBe('unknown_provider')
     const json = await bella(['exec', '--json', '--', 'true'], {env: env()})
     expect(json.code).toBe(2)
-    expect(JSON.parse(json.stdout).error.message).toContain('--json only applies to --list-roles')
+    expect(JSON.parse(json.stdout).error.message).toContain('--json only applies to --list-roles and --explain')
+  })
+})
+
+// --explain: what exec would hand over, by name and source; the command is not started and, with
+// --provider, no credentials (no database user) are generated.
+describe('bella exec --explain', () => {
+  it('without --provider: names the Bella URL and key it would hand over, never the key, and starts nothing', async () => {
+    const {path: file, command} = marker()
+    const r = await bella(['exec', '--explain', '--', ...command], {env: env({BELLA_BAXTER_ENV: 'dev'})})
+    expect(r.code).toBe(0)
+    expect(existsSync(file)).toBe(false)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).not.toContain(KEY)
+    expect(r.stderr).not.toContain(KEY.split('-')[2])
+    expect(r.stderr).toMatch(/^ {2}BELLA_BAXTER_URL +bella's API URL$/m)
+    expect(r.stderr).toMatch(/^ {2}BELLA_BAXTER_API_KEY +bella's credential$/m)
+    expect(r.stderr).toContain("bella: not passed on from bella's environment: BELLA_BAXTER_ENV")
+    expect(r.stderr).toMatch(/^bella: environment: \d+ variables, [\d,]+ bytes/m)
+  })
+
+  it('with --provider: lists the DB_* names and checks the role, without generating credentials', async () => {
+    const {path: file, command} = marker()
+    const r = await bella(['exec', '--explain', '--provider', 'pg', '--role', 'migrate', '--', ...command], {env: env({DATABASE_URL: 'postgres://inherited-value'})})
+    expect(r.code).toBe(0)
+    expect(existsSync(file)).toBe(false)
+    expect(r.stderr).toContain('no credentials are generated')
+    for (const name of ['DB_USERNAME', 'DB_PASSWORD', 'DB_CREDENTIALS_EXPIRES_AT']) expect(r.stderr).toMatch(new RegExp(`^  ${name} +generated when the command starts$`, 'm'))
+    expect(r.stderr).toMatch(/^ {2}DATABASE_URL +generated when the command starts \(when the server gives a connection URL; else the inherited one is removed\)$/m)
+    expect(r.stderr).toContain('bella: replaces inherited DATABASE_URL')
+    expect(r.stderr).not.toContain('inherited-value')
+    const paths = emulator.requests().map((q) => q.path)
+    expect(paths.some((p) => p.endsWith('/credentials/roles'))).toBe(true)
+    expect(paths.some((p) => p.includes('/credentials/generate'))).toBe(false)
+  })
+
+  it('warns about a role the provider does not have', async () => {
+    const r = await bella(['exec', '--explain', '--provider', 'pg', '--role', 'nosuch', '--', 'true'], {env: env()})
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('Warning: provider "pg" has no role nosuch; bella exec would be refused (roles: readonly, migrate)')
+  })
+
+  it('--json gives the same as data on stdout', async () => {
+    const r = await bella(['exec', '--explain', '--json', '--provider', 'pg', '--', 'true'], {env: env()})
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toContain(KEY)
+    const data = JSON.parse(r.stdout)
+    expect(data).toMatchObject({
+      command: 'exec',
+      started: false,
+      credentialsGenerated: false,
+      provider: {project: 'shop', environment: 'dev', slug: 'pg', role: null, roles: ['readonly', 'migrate'], roleKnown: true},
+    })
+    expect(data.variables.map((v: {name: string}) => v.name)).toEqual(['DB_USERNAME', 'DB_PASSWORD', 'DB_CREDENTIALS_EXPIRES_AT', 'DATABASE_URL'])
+    expect(data.size.fits).toBe(true)
+  })
+
+  it('errors as usual for an unknown provider (the command not started)', async () => {
+    const {path: file, command} = marker()
+    const r = await bella(['exec', '--explain', '--provider', 'nope', '--', ...command], {env: env()})
+    expect(r.code).not.toBe(0)
+    expect(existsSync(file)).toBe(false)
   })
 })

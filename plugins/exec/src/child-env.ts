@@ -8,7 +8,7 @@
  * emulator settings such as BELLA_EMULATOR_POSTGRES_URL, and anything else in bella's namespace).
  * Then exactly what exec means to hand over is added.
  */
-import {buildChildEnv, type GeneratedCredentials, type ResolvedCredentials} from '@bella/core'
+import {buildChildEnv, type GeneratedCredentials, type ResolvedCredentials, type Session} from '@bella/core'
 
 export const BELLA_PREFIX = 'BELLA_'
 
@@ -46,6 +46,16 @@ export function bellaVariables(connection: BellaConnection): Record<string, stri
     ...(connection.project ? {BELLA_BAXTER_PROJECT: connection.project} : {}),
     ...(connection.environment ? {BELLA_BAXTER_ENV: connection.environment} : {}),
   }
+}
+
+/** bellaVariables for an open session: its URL, credential and (bearer mode) project and environment. */
+export function sessionBellaVariables(session: Session): Record<string, string> {
+  return bellaVariables({
+    url: session.settings.apiUrl.value,
+    credentials: session.credentials,
+    project: session.settings.project?.value,
+    environment: session.settings.environment?.value,
+  })
 }
 
 /**

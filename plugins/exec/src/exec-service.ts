@@ -21,7 +21,7 @@ import {
   runChild,
   type SessionInput,
 } from '@bella/core'
-import {bellaVariables, databaseVariables, DATABASE_URL, execChildEnv} from './child-env.js'
+import {sessionBellaVariables, databaseVariables, DATABASE_URL, execChildEnv} from './child-env.js'
 import {generateDatabaseCredentials, listCredentialRoles, type ProviderRef} from './credentials-api.js'
 
 /** What exec hands over that is not a secret (everything else is redacted from Node's messages). */
@@ -56,13 +56,7 @@ export async function execCommand(options: ExecOptions): Promise<number> {
   // Until the child runs, a terminating signal ends bella (as PID 1 it would otherwise be lost).
   const releaseEarlySignals = exitOnTerminatingSignals()
   const session = await openSession(options.session)
-  const bella = () =>
-    bellaVariables({
-      url: session.settings.apiUrl.value,
-      credentials: session.credentials,
-      project: session.settings.project?.value,
-      environment: session.settings.environment?.value,
-    })
+  const bella = () => sessionBellaVariables(session)
 
   let env: Record<string, string>
   // What exec hands over (a key or token, database credentials): redacted from Node's messages.

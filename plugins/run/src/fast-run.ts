@@ -19,6 +19,10 @@ export const FAST_RUN_OPTIONS = {
   'pass-credentials': {type: 'boolean'},
   'allow-reserved-env': {type: 'boolean'},
   verbose: {type: 'boolean'},
+  // Recognised so the two parsers stay in step, then left to oclif: --explain is not on the
+  // start-up budget, and oclif renders --json and its errors.
+  explain: {type: 'boolean'},
+  json: {type: 'boolean'},
 } as const satisfies ParseArgsConfig['options']
 
 /** Runs `bella run …` and resolves to the exit code, or to undefined when oclif should handle argv. */
@@ -32,6 +36,7 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
   } catch {
     return undefined
   }
+  if (values.explain === true || values.json === true) return undefined
   const [command, ...args] = argv.slice(dashDash + 1) as [string, ...string[]]
   const out = createOutput({verbose: values.verbose === true})
   try {

@@ -6,7 +6,9 @@ const WATCH_ONLY = ['watch', 'poll-interval', 'signal', 'kill-timeout']
 
 describe('the fast run path', () => {
   it('understands exactly the flags of the oclif command, with the same short names and kinds', () => {
-    const oclifFlags: Record<string, {type: string; char?: string}> = {...Run.baseFlags, ...Run.flags} as never
+    // oclif adds --json at parse time when enableJsonFlag is set.
+    const json = Run.enableJsonFlag ? {json: {type: 'boolean'}} : {}
+    const oclifFlags: Record<string, {type: string; char?: string}> = {...Run.baseFlags, ...json, ...Run.flags} as never
     const expected = Object.keys(oclifFlags).filter((name) => !WATCH_ONLY.includes(name)).sort()
     expect(Object.keys(FAST_RUN_OPTIONS).sort()).toEqual(expected)
     for (const [name, option] of Object.entries(FAST_RUN_OPTIONS)) {
@@ -24,6 +26,8 @@ describe('the fast run path', () => {
     ['nothing after --', ['--']],
     ['--watch (needs oclif for the strategy registry)', ['--watch', '--', 'true']],
     ['--help', ['--help', '--', 'true']],
+    ['--explain (loaded lazily by the oclif command)', ['--explain', '--', 'true']],
+    ['--json (only with --explain, rendered by oclif)', ['--json', '--', 'true']],
     ['an unknown flag', ['--bogus', '--', 'true']],
     ['a flag missing its value', ['-p', '--', 'true']],
     ['a stray positional before --', ['oops', '--', 'true']],

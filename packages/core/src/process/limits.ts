@@ -30,22 +30,40 @@ export interface SpawnSize {
   env: Readonly<Record<string, string>>
 }
 
-/** Why `spec` cannot be exec'd on `platform`, or undefined when it fits. Sizes only, never values. */
-export function checkSpawnSize(spec: SpawnSize, platform: NodeJS.Platform = process.platform): SpawnSizeProblem | undefined {
-  const perVariable = platform === 'linux' ? MAX_ARG_STRLEN : undefined
+export interface SpawnSizeMeasure {
+  /** Arguments plus environment as execve counts them (strings, NULs, pointers). */
+  bytes: number
+  /** The total bella allows on this platform; undefined where none is known. */
+  limit: number | undefined
+  /** The largest single `NAME=value` allowed (Linux only). */
+  perVariableLimit: number | undefined
+  /** The largest variables, biggest first (names and sizes only). */
+  largest: {name: string; bytes: number}[]
+}
+
+/** How much of the exec limits `spec` uses on `platform`. Sizes only, never values. */
+export function measureSpawnSize(spec: SpawnSize, platform: NodeJS.Platform = process.platform): SpawnSizeMeasure {
   let total = 0
   const sizes: {name: string; bytes: number}[] = []
   for (const [name, value] of Object.entries(spec.env)) {
     const bytes = Buffer.byteLength(name) + Buffer.byteLength(value) + 2 // '=' and the NUL
-    if (perVariable !== undefined && bytes > perVariable) return {kind: 'variable', name, bytes, limit: perVariable}
     sizes.push({name, bytes})
     total += bytes + POINTER_BYTES
   }
   for (const arg of [spec.command, ...(spec.args ?? [])]) total += Buffer.byteLength(arg) + 1 + POINTER_BYTES
-  const limit = TOTAL_LIMITS[platform]
-  if (limit === undefined || total <= limit) return undefined
   const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_LISTED)
-  return {kind: 'total', bytes: total, limit, largest}
+  return {bytes: total, limit: TOTAL_LIMITS[platform], perVariableLimit: platform === 'linux' ? MAX_ARG_STRLEN : undefined, largest}
+}
+
+/** Why `spec` cannot be exec'd on `platform`, or undefined when it fits. Sizes only, never values. */
+export function checkSpawnSize(spec: SpawnSize, platform: NodeJS.Platform = process.platform): SpawnSizeProblem | undefined {
+  const measure = measureSpawnSize(spec, platform)
+  const {perVariableLimit: perVariable, limit, largest} = measure
+  if (perVariable !== undefined && largest[0] !== undefined && largest[0].bytes > perVariable) {
+    return {kind: 'variable', name: largest[0].name, bytes: largest[0].bytes, limit: perVariable}
+  }
+  if (limit === undefined || measure.bytes <= limit) return undefined
+  return {kind: 'total', bytes: measure.bytes, limit, largest}
 }
 
 const FILE_SINK_HINT =

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
-import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, escapeControls, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {runWithSecrets, type RunOptions} from '../run-service.js'
+import type {RunExplanation} from '../explain-run.js'
 
 /** Flags that mean something only with --watch. */
 const WATCH_ONLY = ['poll-interval', 'signal', 'kill-timeout'] as const
@@ -11,19 +12,24 @@ export default class Run extends BellaCommand {
     "The command is started directly (no shell) with the secrets overlaid on bella's own environment. Its exit status becomes bella's (128+N when it dies from signal N), and signals sent to bella are forwarded to it. bella's own messages go to stderr only.",
     'With --watch, bella stays as a supervisor. Every --poll-interval seconds (default 30, minimum 5; jitter only shortens the wait, to 80-100 %) it asks the API for the environment\'s version, one small request. Only when the version moved does it fetch the secrets, and only when what the command would see differs does it act: with --signal restart (the default) it sends SIGTERM, waits up to --kill-timeout seconds (default 10), sends SIGKILL, and starts the command again with the new secrets; with --signal sighup it sends SIGHUP to the running command (same pid: its environment cannot change).',
     'A burst of edits causes one action (bella waits 0.5 s and looks again, at most twice), and actions are limited to one per 10 s: a change that arrives sooner is applied when the 10 s are up, with the newest secrets. A command that exits non-zero within 10 s of a watch restart is started again after 1 s, 2 s, then 4 s; after 3 such restarts bella gives up and exits with its status.',
+    'With --explain, bella fetches the secrets and prints, on stderr, what the command would get instead of starting it: each name and the provider it came from, names several providers hold and which one won, names withheld and the flag that lets them through, secrets that replace a variable bella inherited, and the size of the environment against the OS limit. Never a value; nothing is started or written. Add --json for the same as data on stdout.',
     'If the API fails, the command keeps running on the secrets it has: bella says so once, checks again after the interval, doubling the wait up to 5 minutes, and says when the API answers again. When the command exits by itself, bella exits with its status. Unless bella runs at an interactive terminal, the command gets a process group of its own: a signal sent to the whole group of bella (timeout, CI runners, kill -- -PGID) reaches it once, and a forwarded signal, a stop or a restart also reaches its children.',
   ].join('\n\n')
 
-  static override usage =
-    'run [-p <project>] [-e <environment>] [--app <name>] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]'
+  static override usage = [
+    'run [-p <project>] [-e <environment>] [--app <name>] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]',
+    'run [-p <project>] [-e <environment>] --explain [--json] -- CMD [ARGS...]',
+  ]
 
   static override examples = [
     '<%= config.bin %> run -- node server.js',
     '<%= config.bin %> run -p shop -e production -- ./migrate.sh --dry-run',
     '<%= config.bin %> run --watch -- node server.js',
+    '<%= config.bin %> run --explain -- node server.js',
     '<%= config.bin %> run --watch --poll-interval 10 --signal sighup -- ./nginx -g "daemon off;"',
   ]
 
+  static override enableJsonFlag = true
   // Everything after `--` is the command and its arguments, untouched.
   static override strict = false
 
@@ -37,6 +43,11 @@ export default class Run extends BellaCommand {
     'allow-reserved-env': Flags.boolean({
       description: 'Inject secrets named like loader variables (PATH, NODE_OPTIONS, LD_*, …) instead of withholding them.',
       default: false,
+    }),
+    explain: Flags.boolean({
+      description: 'Print which secrets the command would get, from which provider, and what is withheld or overridden (names only, on stderr); do not start it.',
+      default: false,
+      exclusive: ['watch'],
     }),
     watch: Flags.boolean({
       description: 'Keep running: check for secret changes and restart (or signal) the command when they change.',
@@ -62,7 +73,7 @@ export default class Run extends BellaCommand {
     }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<RunExplanation | void> {
     const {flags, argv} = await parseCommandFlags(this.argv, 'run', () => this.parse(Run))
     // oclif re-sorts non-strict argv (`-e dev -- node -e 1` would run `-e`): take it as typed.
     const [command, ...args] = commandLine(this.argv, argv as string[], 'run')
@@ -80,6 +91,10 @@ export default class Run extends BellaCommand {
       throw usageError('bella run needs a command to run', {suggestions: ['put it after --, e.g. bella run -- node server.js']})
     }
 
+    if (this.jsonEnabled() && !flags.explain) {
+      throw usageError('--json only applies to --explain', {suggestions: ["add --explain to get the explanation as JSON, or leave out --json: the command's own output is what run prints"]})
+    }
+
     const verbose = flags.verbose
     const options: RunOptions = {
       session: sessionInputFrom(flags, (m) => this.out.info(m)),
@@ -91,6 +106,14 @@ export default class Run extends BellaCommand {
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
     }
+    if (flags.explain) {
+      // Loaded only here, like the watch code below.
+      const {explainRun, renderRunExplanation} = await import('../explain-run.js')
+      const result = await explainRun(options)
+      if (!this.jsonEnabled()) this.out.info(renderRunExplanation(result, escapeControls(command)).join('\n'))
+      return result
+    }
+
     if (!flags.watch) {
       process.exitCode = await runWithSecrets(options)
       return
