@@ -78,9 +78,17 @@ export class SnapshotVault {
   targets(): SnapshotTarget[] {
     const found: SnapshotTarget[] = []
     for (const name of this.ownFiles()) {
-      const file = this.read(join(this.dir, name))
+      const path = join(this.dir, name)
+      const file = this.read(path)
       const header = file && peekHeader(file)
-      if (header && header.server === this.server && header.keyId === this.keyId) found.push({project: header.project, environment: header.environment})
+      const target = header && {project: header.project, environment: header.environment}
+      // A header that does not hash to its own file name was edited (or is not ours): never trust it.
+      if (!target || header.server !== this.server || header.keyId !== this.keyId || this.pathFor(target) !== path) {
+        this.remove(path)
+        this.warn(`the offline snapshot ${name} was refused and deleted: its header does not match its name (changed or damaged)`)
+        continue
+      }
+      found.push(target)
     }
     return found
   }
