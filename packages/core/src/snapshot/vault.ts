@@ -2,7 +2,9 @@
  * Where a key's snapshots live and how they are read, written and removed. One file per (server,
  * key id, project, environment) in `<cache>/snapshots`, named by hashes: the first part depends on
  * server and key only, so every snapshot of a key is found (and deleted on a 401) without a
- * decryption. Files are 0600 in a 0700 folder and replaced atomically.
+ * decryption. Files are 0600 in a 0700 folder and replaced atomically, without fsync: a snapshot
+ * lost in a crash costs nothing (the next fetch writes it), a flush would cost every `bella run`,
+ * and a torn one fails authentication and is deleted.
  */
 import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
@@ -53,7 +55,7 @@ export class SnapshotVault {
   async save(target: SnapshotTarget, fetched: FetchedEnvironmentSecrets, fetchedAt = Date.now()): Promise<void> {
     const bytes = sealSnapshot(this.key, this.header(target), fetched, fetchedAt)
     ensurePrivateDir(this.dir)
-    await writeFileAtomic(this.pathFor(target), bytes, {mode: PRIVATE_FILE_MODE, skipIfUnchanged: false})
+    await writeFileAtomic(this.pathFor(target), bytes, {mode: PRIVATE_FILE_MODE, skipIfUnchanged: false, durable: false})
   }
 
   /**
