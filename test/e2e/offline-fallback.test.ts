@@ -313,6 +313,11 @@ describe('bella run --watch from a snapshot', () => {
       const snap = vaultOf(home, own).load(demo)
       expect(snap?.fetched.secrets.OFFLINE_TOKEN).toBe('live-after-outage')
 
+      // The key is revoked while bella watches: the next poll's 401 deletes the snapshot at once.
+      own.revokeApiKey(own.apiKeys[0]!.id)
+      await until(`the snapshot deleted after a 401 (stderr: ${stderr})`, () => snapshots(home).length === 0 || undefined, 20_000)
+      expect(stderr).toMatch(/the API refused key bax-\w{8}…, so its offline snapshot was deleted/)
+
       proc.kill('SIGTERM')
       expect(await exited).toBe(143)
     } finally {
@@ -324,6 +329,38 @@ describe('bella run --watch from a snapshot', () => {
 })
 
 describe('bella agent from a snapshot', () => {
+  it('a long-running agent starts its files from the snapshot while the API fails, and rewrites them once it answers', async () => {
+    const own = await startEmulator({port: 0})
+    own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})
+    const home = await homeWithSnapshot(own)
+    own.setSecrets(demo, {set: {OFFLINE_TOKEN: 'live-after-outage'}})
+    own.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/'})
+    const dir = testTempDir('bella-offline-agent-')
+    const sink = join(dir, '.env')
+    const config = join(dir, 'bella-agent.yaml')
+    writeFileSync(config, `watches:\n  - project: demo\n    environment: dev\n    poll-interval: 5\nsinks:\n  - type: dotenv\n    path: ${JSON.stringify(sink)}\n`)
+    const proc = spawn(process.execPath, [bellaBin, 'agent', '--timeout', '5', '-c', config], {
+      env: {PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...envFor(home, own)},
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
+    const sinkHas = (value: string) => (existsSync(sink) && readFileSync(sink, 'utf8').includes(`OFFLINE_TOKEN=${value}`)) || undefined
+    try {
+      await until(`the sink from the snapshot (stderr: ${stderr})`, () => sinkHas(SEEDED))
+      expect(stderr).toMatch(/using the offline snapshot/)
+      own.clearFaults()
+      await until(`the sink from the live API (stderr: ${stderr})`, () => sinkHas('live-after-outage'), 30_000)
+      expect(stderr).not.toContain(SEEDED)
+      proc.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+      await own.close()
+    }
+  }, 60_000)
+
   it('--once writes the sink from the snapshot when the API fails, with a fallback warning; live again afterwards', async () => {
     const home = isolatedHome()
     const dir = testTempDir('bella-offline-agent-')
