@@ -47,6 +47,21 @@ async function homeWithSnapshot(api: Emulator = emulator): Promise<Home> {
   return home
 }
 
+/** An emulator of its own and a home with its snapshot; then the value changes and the API fails (503). */
+async function outageAfterSnapshot(): Promise<{own: Emulator; home: Home}> {
+  const own = await startEmulator({port: 0})
+  try {
+    own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})
+    const home = await homeWithSnapshot(own)
+    own.setSecrets(demo, {set: {OFFLINE_TOKEN: 'live-after-outage'}})
+    own.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/'})
+    return {own, home}
+  } catch (error) {
+    await own.close()
+    throw error
+  }
+}
+
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return []
@@ -274,11 +289,7 @@ describe('offline snapshots', () => {
 
 describe('bella run --watch from a snapshot', () => {
   it('starts from the snapshot while the API fails, then restarts with the live secrets once it answers', async () => {
-    const own = await startEmulator({port: 0})
-    own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})
-    const home = await homeWithSnapshot(own)
-    own.setSecrets(demo, {set: {OFFLINE_TOKEN: 'live-after-outage'}})
-    own.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/'})
+    const {own, home} = await outageAfterSnapshot()
 
     const log = join(testTempDir('bella-offline-watch-'), 'events.jsonl')
     const child = `require('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify({pid: process.pid, v: process.env.OFFLINE_TOKEN}) + '\\n'); setInterval(() => {}, 1000)`
@@ -330,11 +341,7 @@ describe('bella run --watch from a snapshot', () => {
 
 describe('bella agent from a snapshot', () => {
   it('a long-running agent starts its files from the snapshot while the API fails, and rewrites them once it answers', async () => {
-    const own = await startEmulator({port: 0})
-    own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})
-    const home = await homeWithSnapshot(own)
-    own.setSecrets(demo, {set: {OFFLINE_TOKEN: 'live-after-outage'}})
-    own.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/'})
+    const {own, home} = await outageAfterSnapshot()
     const dir = testTempDir('bella-offline-agent-')
     const sink = join(dir, '.env')
     const config = join(dir, 'bella-agent.yaml')
