@@ -21,3 +21,18 @@ export const connectionFlags = {
   }),
 }
 
+
+/** The offline snapshot (run, agent): parsed by fallbackOptionsFrom. No oclif default: the default lives in core. */
+export const fallbackFlags = {
+  'max-stale': Flags.string({
+    description:
+      'When the API is unreachable or failing, use the encrypted offline snapshot of the last successful fetch if younger than this (30m, 24h, 7d, or seconds; 0 turns snapshots off). [default: 24h]',
+    helpValue: 'DURATION',
+    helpGroup: 'OFFLINE',
+  }),
+  'fallback-only': Flags.boolean({
+    description: 'Use the offline snapshot without asking the API (air-gapped starts, tests); fails if there is none younger than --max-stale.',
+    default: false,
+    helpGroup: 'OFFLINE',
+  }),
+}

@@ -27,6 +27,7 @@ import {emitRecovered, nextPollSeconds, recordFailure, type WatchFailure} from '
 import type {PidFileDeps} from './pid-file.js'
 import {writeSinks} from './sink-writes.js'
 import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
+import type {AgentSnapshots} from './offline.js'
 
 export interface AgentOptions {
   /** Absolute path of the config file. */
@@ -47,6 +48,8 @@ export interface AgentOptions {
   maxBackoffSeconds?: number
   /** Poll timers (tests drive them by hand). */
   timers?: AgentTimers
+  /** Offline snapshots of environment watches (--max-stale, --fallback-only); attached by connect. */
+  snapshots?: AgentSnapshots
 }
 
 export interface AgentTimers {
@@ -272,11 +275,13 @@ export class Agent {
   // --- API ------------------------------------------------------------------------------------
 
   private checkMarker(watch: WatchState): Promise<string> {
-    return checkMarker(this.api!, watch.config, watch)
+    const live = () => checkMarker(this.api!, watch.config, watch)
+    return this.options.snapshots ? this.options.snapshots.marker(watch.config, live) : live()
   }
 
   private fetchWatch(watch: WatchState): Promise<Fetched> {
-    return fetchWatch(this.api!, watch.config, watch)
+    const live = () => fetchWatch(this.api!, watch.config, watch)
+    return this.options.snapshots ? this.options.snapshots.fetch(watch.config, live) : live()
   }
 
   // --- writing and signalling -----------------------------------------------------------------

@@ -31,6 +31,7 @@ export type AgentEventName =
   | 'error'
   | 'notice'
   | 'sink-warning'
+  | 'fallback'
 
 export interface AgentEvent {
   event: AgentEventName

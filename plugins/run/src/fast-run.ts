@@ -5,8 +5,9 @@
  * command without `--`) is left to oclif, which stays the authority on parsing and messages; a
  * test keeps FAST_RUN_OPTIONS in step with the oclif command's flags.
  */
+import {homedir} from 'node:os'
 import {parseArgs, type ParseArgsConfig} from 'node:util'
-import {childNeedsOwnProcessGroup, createOutput, exitCodeOf, renderError, sessionInputFrom} from '@bella/core/runtime'
+import {childNeedsOwnProcessGroup, createOutput, exitCodeOf, fallbackOptionsFrom, renderError, sessionInputFrom} from '@bella/core/runtime'
 import {runWithSecrets} from './run-service.js'
 
 export const FAST_RUN_OPTIONS = {
@@ -18,6 +19,8 @@ export const FAST_RUN_OPTIONS = {
   timeout: {type: 'string'},
   'pass-credentials': {type: 'boolean'},
   'allow-reserved-env': {type: 'boolean'},
+  'max-stale': {type: 'string'},
+  'fallback-only': {type: 'boolean'},
   verbose: {type: 'boolean'},
   // Recognised so the two parsers stay in step, then left to oclif: --explain is not on the
   // start-up budget, and oclif renders --json and its errors.
@@ -58,6 +61,11 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
       passCredentials: values['pass-credentials'] === true,
       allowReserved: values['allow-reserved-env'] === true,
       ownProcessGroup: childNeedsOwnProcessGroup(),
+      fallback: fallbackOptionsFrom(
+        {'max-stale': values['max-stale'] as string | undefined, 'fallback-only': values['fallback-only'] === true},
+        process.env,
+        homedir(),
+      ),
       info: (m) => out.debug(m),
       warn: (m) => out.warn(m),
     })

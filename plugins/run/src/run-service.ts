@@ -2,15 +2,16 @@ import {
   buildChildEnv,
   createRedactor,
   describeWithheld,
-  getAllEnvironmentSecrets,
   openSession,
   resolveCommand,
-  resolveTarget,
   exitOnTerminatingSignals,
+  fetchSecretsWithFallback,
   redactError,
   runChild,
   type ChildEnv,
+  type FallbackOptions,
   type FetchedEnvironmentSecrets,
+  type SnapshotUse,
   type Redactor,
   type Session,
   type SessionInput,
@@ -30,6 +31,8 @@ export interface RunOptions {
    * children too. The command decides (core's childNeedsOwnProcessGroup: no interactive terminal).
    */
   ownProcessGroup: boolean
+  /** The offline snapshot (--max-stale, --fallback-only); absent: none read or written. */
+  fallback?: FallbackOptions
   info: (message: string) => void
   warn: (message: string) => void
 }
@@ -44,7 +47,13 @@ export interface PreparedRun {
   withheld: WithheldSecret[]
   /** Redacts the fetched secret values from any message bella did not write itself. */
   redact: Redactor
+  /** Set when the secrets came from the offline snapshot. */
+  fromSnapshot?: SnapshotUse
+  /** Writes the offline snapshot of a live fetch; started once the child is starting, awaited before bella exits. Never rejects. */
+  saveSnapshot: () => Promise<void>
 }
+
+const NO_FALLBACK: FallbackOptions = {maxStaleMs: 0, only: false, cacheDir: ''}
 
 /**
  * Child environment for `secrets` under the run's options (inherited env, credentials, reserved
@@ -65,15 +74,14 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   // A typo in the command should not cost a round-trip to the API first.
   resolveCommand(options.command, options.session.env.PATH)
   const session = await openSession(options.session)
-  const target = await resolveTarget(session)
-  const fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
+  const {target, fetched, fromSnapshot, save} = await fetchSecretsWithFallback(session, options.fallback ?? NO_FALLBACK, options.warn)
   const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
   const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
   if (warning) options.warn(warning)
   options.info(
-    `bella: ${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version})`,
+    `bella: ${Object.keys(fetched.secrets).length + fetched.sealed.length - withheld.length} secrets from ${target.project.value}/${target.environment.value} (version ${fetched.version}${fromSnapshot ? ', offline snapshot' : ''})`,
   )
-  return {session, target, fetched, env, withheld, redact: redactorFor(fetched.secrets)}
+  return {session, target, fetched, env, withheld, redact: redactorFor(fetched.secrets), fromSnapshot, saveSnapshot: save}
 }
 
 /** A redactor for the values of `secrets` (Node's spawn errors quote environment values). */
@@ -91,10 +99,14 @@ export async function runWithSecrets(options: RunOptions): Promise<number> {
     release()
   }
   const {env, redact} = prepared
+  // The snapshot is written while the child starts and runs, and finished before bella exits.
+  const saving = prepared.saveSnapshot()
   try {
     return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup}, {warn: options.warn})
   } catch (error) {
     // Whatever Node or a library said about the start, it reaches the user only redacted.
     throw redactError(error, redact)
+  } finally {
+    await saving
   }
 }

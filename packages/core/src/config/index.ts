@@ -1,5 +1,5 @@
 export * from './types.js'
-export {configDirFrom, displayPath} from './paths.js'
+export {cacheDirFrom, configDirFrom, displayPath} from './paths.js'
 export {DEFAULT_API_URL, isLoopbackHost, validateApiUrl} from './api-url.js'
 export {BELLA_FILE_NAME, findBellaFile, lintBellaFile, parseBellaFile, type BellaFileProblem, type BellaFileValues, type FoundBellaFile} from './bella-file.js'
 export {readUserConfig, readUserConfigChecked, updateUserConfig, userConfigPath, type CredentialBackend, type UserConfig} from './user-config.js'

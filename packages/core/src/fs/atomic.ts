@@ -59,6 +59,11 @@ export interface WriteFileAtomicOptions {
    * With false the file is always replaced (a new inode and mtime).
    */
   skipIfUnchanged?: boolean
+  /**
+   * fsync the file and its folder (default true). False for caches that may be lost in a crash but
+   * must never be torn (the rename stays atomic), where the flush would cost every command its time.
+   */
+  durable?: boolean
 }
 
 /** Atomically replaces `path` with `data` (a string is written as UTF-8). See the module comment. */
@@ -71,14 +76,14 @@ export async function writeFileAtomic(
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   const target = await resolveWriteTarget(resolve(path))
   try {
-    return await replaceFile(target, bytes, mode, options.skipIfUnchanged !== false)
+    return await replaceFile(target, bytes, mode, options.skipIfUnchanged !== false, options.durable !== false)
   } finally {
     // Whatever happened, temp files a killed bella left next to this target go (stale-temp.test.ts).
     await removeStaleTempFiles(target)
   }
 }
 
-async function replaceFile(target: string, bytes: Buffer, mode: number, skipIfUnchanged: boolean): Promise<WriteFileAtomicResult> {
+async function replaceFile(target: string, bytes: Buffer, mode: number, skipIfUnchanged: boolean, durable: boolean): Promise<WriteFileAtomicResult> {
   const dir = dirname(target)
   if (skipIfUnchanged) {
     const same = await identicalFile(target, bytes)
@@ -103,7 +108,7 @@ async function replaceFile(target: string, bytes: Buffer, mode: number, skipIfUn
     created = true
     if (checksModes) await handle.chmod(mode)
     await handle.writeFile(bytes)
-    await handle.sync()
+    if (durable) await handle.sync()
     const opened = handle
     handle = undefined
     await opened.close()
@@ -115,7 +120,7 @@ async function replaceFile(target: string, bytes: Buffer, mode: number, skipIfUn
   } finally {
     release()
   }
-  await syncDirectory(dir)
+  if (durable) await syncDirectory(dir)
   return 'written'
 }
 

@@ -1,18 +1,22 @@
+import {homedir} from 'node:os'
 import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
-import {BellaCommand, connectionFlags, exitCodeOf, isBellaError, loadRegistries, openSession, sessionInputFrom, usageError} from '@bella/core'
+import {BellaCommand, connectionFlags, exitCodeOf, fallbackFlags, fallbackOptionsFrom, isBellaError, loadRegistries, openSession, sessionInputFrom, usageError} from '@bella/core'
 import {Agent} from '../agent.js'
 import {DEFAULT_CONFIG_FILE} from '../config/load.js'
 import {writeStarterConfig} from '../config/starter.js'
 import {findStarterTarget} from '../config/starter-target.js'
 import {createAgentLog, type LogFormat} from '../log.js'
 import type {AgentExplanation} from '../explain-agent.js'
+import {AgentSnapshots} from '../offline.js'
 
 export default class AgentCommand extends BellaCommand {
   static override summary = 'Keep secret files in sync with Bella Baxter and tell a process when they change.'
   static override description = `Reads bella-agent.yaml (or -c FILE), validates it, writes every sink (atomically, mode 0600, only when the bytes change), then polls each watch and rewrites the files when its secrets change. If any watch cannot be fetched, no file is rewritten and the last good files stay. After the files changed, the process named by the pid-file is signalled.
 
 With --once --explain, bella fetches every watch and prints on stderr what one pass would write: per watch each name and the provider it came from (and names several providers hold, with the one that won), names two watches define, and the names each sink would hold. Never a value; no file is written and no process signalled. Add --json for the same as data on stdout.
+
+Each environment watch keeps an encrypted offline snapshot of its last fetch (API keys only): when the API is unreachable or failing, the agent uses one younger than --max-stale (default 24h) and says so; a 401/403 deletes them.
 
 SIGHUP reloads the config (an invalid file keeps the running one); SIGTERM/SIGINT stop it cleanly. Events go to stderr, as text or (--log-format json) one JSON object per line; never secret values.
 
@@ -29,6 +33,7 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
 
   static override flags = {
     ...connectionFlags,
+    ...fallbackFlags,
     config: Flags.string({char: 'c', description: 'The agent config file.', default: DEFAULT_CONFIG_FILE}),
     init: Flags.boolean({description: 'Write a commented starter config file (never overwrites) and exit.', default: false, exclusive: ['once']}),
     once: Flags.boolean({description: 'Fetch, write, signal once and exit (for init containers).', default: false}),
@@ -81,6 +86,7 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
       return result
     }
 
+    const fallback = fallbackOptionsFrom(flags, process.env, homedir())
     const log = createAgentLog({format: flags['log-format'], verbose: flags.verbose, write: (line) => void process.stderr.write(line)})
     const registries = await loadRegistries(this.config, {warn: (m) => this.out.warn(m)})
     const session = {
@@ -92,12 +98,18 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
       onRetry: (n: {attempt: number; retries: number; delayMs: number; reason: string; method: string; path: string}) =>
         log.emit({event: 'retry', level: 'debug', message: `${n.method} ${n.path}: ${n.reason}; retry ${n.attempt}/${n.retries} in ${n.delayMs} ms`}),
     }
+    const snapshots = new AgentSnapshots(fallback, log)
     const agent = new Agent({
       configPath: path,
       configLabel: label,
       env: process.env,
       registries,
-      connect: async () => (await openSession(session)).api,
+      connect: async () => {
+        const opened = await openSession(session)
+        snapshots.attach(opened)
+        return opened.api
+      },
+      snapshots,
       once: flags.once,
       log,
     })

@@ -1,5 +1,6 @@
+import {homedir} from 'node:os'
 import {Flags} from '@oclif/core'
-import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, escapeControls, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, escapeControls, fallbackFlags, fallbackOptionsFrom, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
 import {runWithSecrets, type RunOptions} from '../run-service.js'
 import type {RunExplanation} from '../explain-run.js'
 
@@ -14,6 +15,7 @@ export default class Run extends BellaCommand {
     'A burst of edits causes one action (bella waits 0.5 s and looks again, at most twice), and actions are limited to one per 10 s: a change that arrives sooner is applied when the 10 s are up, with the newest secrets. A command that exits non-zero within 10 s of a watch restart is started again after 1 s, 2 s, then 4 s; after 3 such restarts bella gives up and exits with its status.',
     'With --explain, bella fetches the secrets and prints, on stderr, what the command would get instead of starting it: each name and the provider it came from, names several providers hold and which one won, names withheld and the flag that lets them through, secrets that replace a variable bella inherited, and the size of the environment against the OS limit. Never a value; nothing is started or written. Add --json for the same as data on stdout.',
     'If the API fails, the command keeps running on the secrets it has: bella says so once, checks again after the interval, doubling the wait up to 5 minutes, and says when the API answers again. When the command exits by itself, bella exits with its status. Unless bella runs at an interactive terminal, the command gets a process group of its own: a signal sent to the whole group of bella (timeout, CI runners, kill -- -PGID) reaches it once, and a forwarded signal, a stop or a restart also reaches its children.',
+    'Offline fallback: after each successful fetch with an API key, bella writes an encrypted snapshot of the secrets (AES-256-GCM, key derived from the API key\'s secret) under $XDG_CACHE_HOME/bella/snapshots (~/.cache/bella/snapshots). When the API is unreachable or failing (exit 4), bella uses a snapshot younger than --max-stale (default 24h) and says so; a 401/403 deletes the key\'s snapshots. With --watch, bella switches to live secrets as soon as the API answers.',
   ].join('\n\n')
 
   static override usage = [
@@ -26,6 +28,7 @@ export default class Run extends BellaCommand {
     '<%= config.bin %> run -p shop -e production -- ./migrate.sh --dry-run',
     '<%= config.bin %> run --watch -- node server.js',
     '<%= config.bin %> run --explain -- node server.js',
+    '<%= config.bin %> run --max-stale 7d -- node server.js',
     '<%= config.bin %> run --watch --poll-interval 10 --signal sighup -- ./nginx -g "daemon off;"',
   ]
 
@@ -36,6 +39,7 @@ export default class Run extends BellaCommand {
   static override flags = {
     ...targetFlags,
     ...connectionFlags,
+    ...fallbackFlags,
     'pass-credentials': Flags.boolean({
       description: "Also pass bella's own BELLA_BAXTER_API_KEY / BELLA_BAXTER_ACCESS_TOKEN / BELLA_BAXTER_PRIVATE_KEY to the command.",
       default: false,
@@ -103,6 +107,7 @@ export default class Run extends BellaCommand {
       passCredentials: flags['pass-credentials'],
       allowReserved: flags['allow-reserved-env'],
       ownProcessGroup: childNeedsOwnProcessGroup(),
+      fallback: fallbackOptionsFrom(flags, process.env, homedir()),
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
     }

@@ -19,7 +19,10 @@ import {
   Supervisor,
   checkSpawnSize,
   exitOnTerminatingSignals,
+  forgetOnRefusal,
+  saveQuietly,
   spawnSizeError,
+  vaultFor,
   redactError,
   type ChildProcessHandle,
   type Redactor,
@@ -70,6 +73,18 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     retry: {retries: WATCH.requestRetries, baseDelayMs: WATCH.requestRetryBaseMs, maxDelayMs: WATCH.requestRetryBaseMs, maxRetryAfterMs: 5_000},
     signal: stopping.signal,
   })
+
+  // The offline snapshot: written after every live fetch, deleted when the key is refused.
+  const vault = options.fallback && options.fallback.maxStaleMs > 0 ? vaultFor(session, options.fallback, options.warn) : undefined
+  const refusalVault = options.fallback?.cacheDir ? vault ?? vaultFor(session, {...options.fallback, only: false}, options.warn) : undefined
+  const snapshotTarget = {project, environment}
+  // One write at a time, in fetch order: an older set must never land after a newer one.
+  let saving = prepared.saveSnapshot()
+  let onSnapshot = prepared.fromSnapshot !== undefined
+  const refused = (error: unknown): never => {
+    forgetOnRefusal(refusalVault, error, options.warn)
+    throw error
+  }
 
   // Each environment's secret values, redacted from whatever Node says if it cannot be started.
   const redactors = new WeakMap<Env, Redactor>([[prepared.env, prepared.redact]])
@@ -148,7 +163,12 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
 
   let lastWithheld = describeWithheld(prepared.withheld, {allowFlag: '--allow-reserved-env'})
   const fetchSet = async (): Promise<SecretSet> => {
-    const fetched = await getAllEnvironmentSecrets(api, project, environment)
+    const fetched = await getAllEnvironmentSecrets(api, project, environment).catch(refused)
+    if (vault) saving = saving.then(() => saveQuietly(vault, snapshotTarget, fetched, Date.now(), options.warn))
+    if (onSnapshot) {
+      onSnapshot = false
+      options.say(`bella: the Bella API at ${session.api.baseUrl} answers; switching from the offline snapshot to live secrets (version ${fetched.version})`)
+    }
     const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
     redactors.set(env, redactorFor(fetched.secrets))
     const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
@@ -163,7 +183,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       pollIntervalMs: options.pollIntervalMs,
       timers,
       async checkVersion() {
-        const answer = await getEnvironmentSecretsVersion(api, project, environment)
+        const answer = await getEnvironmentSecretsVersion(api, project, environment).catch(refused)
         if (typeof answer?.version !== 'number') {
           throw generalError(`The Bella API answered the version check for ${project}/${environment} without a version`, {
             code: 'api_invalid_response',
@@ -195,7 +215,11 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       say: options.say,
       debug: options.debug,
     },
-    {version: prepared.fetched.version, lastModified: prepared.fetched.lastModified, env: prepared.env},
+    // Started from a snapshot: a marker no answer can match, so the first poll that gets through
+    // fetches the live secrets (and restarts or signals only if they differ).
+    prepared.fromSnapshot
+      ? {version: -1, lastModified: 'offline snapshot', env: prepared.env}
+      : {version: prepared.fetched.version, lastModified: prepared.fetched.lastModified, env: prepared.env},
   )
 
   try {
@@ -215,5 +239,6 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     loop.stop()
     stopping.abort()
     supervisor.dispose()
+    await saving
   }
 }

@@ -1,0 +1,176 @@
+/**
+ * The offline fallback of commands that fetch an environment's secrets (`run`, `run --watch`):
+ * fetch live and keep an encrypted snapshot; when the API is unreachable or failing (exit-4
+ * errors only), use a snapshot younger than --max-stale and say so; when the API refuses the key
+ * (401/403), delete the key's snapshots at once and fail as before.
+ */
+import {getAllEnvironmentSecrets} from '../api/endpoints.js'
+import type {FetchedEnvironmentSecrets} from '../api/secrets-response.js'
+import {keyPrefix} from '../crypto/api-key.js'
+import {isBellaError, unreachableError, usageError} from '../errors.js'
+import type {Resolved} from '../config/types.js'
+import {resolveTarget, type Session, type Target} from '../session.js'
+import {formatAge} from './max-stale.js'
+import {snapshotVaultFor, type SnapshotTarget, type SnapshotVault} from './vault.js'
+
+export interface FallbackOptions {
+  /** How old a snapshot may be to be used; 0 turns snapshots off (none read, none written). */
+  maxStaleMs: number
+  /** Use the snapshot without asking the API (`--fallback-only`). */
+  only: boolean
+  /** The user cache folder (`cacheDirFrom`); snapshots go to its `snapshots` folder. */
+  cacheDir: string
+  /** How --max-stale is named in messages (the flag, or an agent config key). */
+  maxStaleLabel?: string
+  now?: () => number
+}
+
+export interface SnapshotUse {
+  ageMs: number
+  fetchedAt: number
+}
+
+export interface SecretsResult {
+  target: Target
+  fetched: FetchedEnvironmentSecrets
+  /** Set when the secrets came from a snapshot rather than the API. */
+  fromSnapshot?: SnapshotUse
+  /** Writes the snapshot of a live fetch (nothing for a snapshot, or without a vault). Never rejects. */
+  save(): Promise<void>
+}
+
+const nothing = async () => {}
+const SNAPSHOT_ORIGIN = 'the offline snapshot (keys/me was unreachable)'
+
+/** True for what the fallback answers: the API unreachable or failing (exit 4), nothing else. */
+export function isUnreachable(error: unknown): boolean {
+  return isBellaError(error) && error.kind === 'unreachable'
+}
+
+/** The credential was refused (401/403): its snapshots must not outlive that. */
+export function forgetOnRefusal(vault: SnapshotVault | undefined, error: unknown, warn: (message: string) => void): void {
+  if (!vault || !isBellaError(error) || error.kind !== 'auth') return
+  const removed = vault.forget()
+  if (removed > 0) warn(`the API refused key ${keyPrefix(vault.keyId)}…, so its offline ${removed === 1 ? 'snapshot was' : `snapshots (${removed}) were`} deleted`)
+}
+
+/** A vault to read and write, or undefined when snapshots are off or the credential has none. */
+export function vaultFor(session: Session, fallback: FallbackOptions, warn: (message: string) => void): SnapshotVault | undefined {
+  const vault = snapshotVaultFor(session, fallback.cacheDir, warn)
+  if (fallback.only && !vault) {
+    throw usageError('--fallback-only needs an API key: access tokens and workload-identity keys have no offline snapshots', {
+      code: 'fallback_needs_api_key',
+      suggestions: ['set BELLA_BAXTER_API_KEY=bax-… (or bella login), and run once with the API reachable to write the snapshot'],
+    })
+  }
+  return vault
+}
+
+/**
+ * The snapshot of `target` when it may stand in for the API: younger than maxStale. An older one
+ * is left on disk (a later call with a larger --max-stale may use it) and named in a warning.
+ */
+export function freshSnapshot(vault: SnapshotVault, target: SnapshotTarget, fallback: FallbackOptions, warn: (message: string) => void) {
+  const snapshot = vault.load(target)
+  if (!snapshot) return undefined
+  const now = fallback.now?.() ?? Date.now()
+  const ageMs = Math.max(0, now - snapshot.fetchedAt)
+  if (ageMs > fallback.maxStaleMs) {
+    warn(
+      `the offline snapshot of ${target.project}/${target.environment} is ${formatAge(ageMs)} old, older than ${fallback.maxStaleLabel ?? '--max-stale'} ${formatAge(fallback.maxStaleMs)}; not used`,
+    )
+    return undefined
+  }
+  return {...snapshot, ageMs}
+}
+
+/** Fetches the target's secrets live, or from the snapshot as FallbackOptions allow. */
+export async function fetchSecretsWithFallback(session: Session, fallback: FallbackOptions, warn: (message: string) => void): Promise<SecretsResult> {
+  const vault = fallback.maxStaleMs > 0 ? vaultFor(session, fallback, warn) : undefined
+  // Even with snapshots off (--max-stale 0), a refused key's earlier snapshots go.
+  const refusalVault = () => (fallback.cacheDir ? snapshotVaultFor(session, fallback.cacheDir, warn) : undefined)
+  const useSnapshot = (cause: unknown, known?: Target): SecretsResult | undefined => {
+    if (!vault) return undefined
+    const target = known ?? soleTarget(session, vault)
+    if (!target) return undefined
+    const where = {project: target.project.value, environment: target.environment.value}
+    const snapshot = freshSnapshot(vault, where, fallback, warn)
+    if (!snapshot) return undefined
+    const why = fallback.only ? '--fallback-only: the API was not asked' : `could not reach the Bella API at ${vault.server} (${isBellaError(cause) ? cause.code : 'error'})`
+    warn(
+      `${why}; using the offline snapshot of ${where.project}/${where.environment} from ${formatAge(snapshot.ageMs)} ago (version ${snapshot.fetched.version}, fetched ${new Date(snapshot.fetchedAt).toISOString()})`,
+    )
+    return {target, fetched: snapshot.fetched, fromSnapshot: {ageMs: snapshot.ageMs, fetchedAt: snapshot.fetchedAt}, save: nothing}
+  }
+
+  if (fallback.only) {
+    const {project, environment} = session.settings
+    const used = useSnapshot(undefined, project && environment ? {project, environment} : undefined)
+    if (used) return used
+    throw unreachableError(`No usable offline snapshot for ${project && environment ? `${project.value}/${environment.value}` : 'this key'} on ${session.settings.apiUrl.value}, and --fallback-only does not ask the API`, {
+      code: 'no_snapshot',
+      suggestions: [
+        'run once without --fallback-only while the API is reachable: every successful fetch writes the snapshot',
+        'with a key not scoped to one environment, or several snapshots, pass -p and -e',
+      ],
+    })
+  }
+
+  let target: Target
+  try {
+    target = await resolveTarget(session)
+  } catch (error) {
+    forgetOnRefusal(refusalVault(), error, warn)
+    if (isUnreachable(error)) {
+      const used = useSnapshot(error)
+      if (used) return used
+    }
+    throw error
+  }
+  let fetched: FetchedEnvironmentSecrets
+  try {
+    fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
+  } catch (error) {
+    forgetOnRefusal(refusalVault(), error, warn)
+    if (isUnreachable(error)) {
+      const used = useSnapshot(error, target)
+      if (used) return used
+    }
+    throw error
+  }
+  const where = {project: target.project.value, environment: target.environment.value}
+  const fetchedAt = fallback.now?.() ?? Date.now()
+  return {target, fetched, save: vault ? () => saveQuietly(vault, where, fetched, fetchedAt, warn) : nothing}
+}
+
+/** Writes a snapshot; a failure is a warning naming the file and the system error code, never a value. */
+export async function saveQuietly(
+  vault: SnapshotVault,
+  target: SnapshotTarget,
+  fetched: FetchedEnvironmentSecrets,
+  fetchedAt: number,
+  warn: (message: string) => void,
+): Promise<void> {
+  try {
+    await vault.save(target, fetched, fetchedAt)
+  } catch (error) {
+    const code = (error as {code?: unknown})?.code
+    warn(`could not write the offline snapshot ${vault.pathFor(target)} (${typeof code === 'string' ? code : 'error'}); the command runs without it`)
+  }
+}
+
+/**
+ * keys/me could not be asked: the target is what the settings name, completed from the key's one
+ * snapshot on this server (its authenticated header names the project and environment). Two or
+ * more, or none, and there is nothing to go on.
+ */
+function soleTarget(session: Session, vault: SnapshotVault): Target | undefined {
+  const {project, environment} = session.settings
+  if (project && environment) return {project, environment}
+  const matches = vault
+    .targets()
+    .filter((t) => (!project || t.project === project.value) && (!environment || t.environment === environment.value))
+  if (matches.length !== 1) return undefined
+  const from = (value: string): Resolved<string> => ({value, source: 'key-context', origin: SNAPSHOT_ORIGIN})
+  return {project: project ?? from(matches[0]!.project), environment: environment ?? from(matches[0]!.environment)}
+}
