@@ -1,0 +1,34 @@
+// Builds the packable SDK (run `npm run build` at the root first: tsc -b writes core's dist/ and
+// this package's build/):
+//   dist/index.js   src/index.ts bundled by esbuild with the core code it uses: no dependencies
+//   dist/*.d.ts     the SDK's declarations from build/, their '@bella/core/runtime' pointed at
+//                   dist/core/, a copy of core's declarations, so the types need no unpublished package
+import {cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {build} from 'esbuild'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const core = join(here, '..', 'core', 'dist')
+const declarations = join(here, 'build')
+const dist = join(here, 'dist')
+
+rmSync(dist, {recursive: true, force: true})
+mkdirSync(dist, {recursive: true})
+await build({
+  entryPoints: [join(here, 'src', 'index.ts')],
+  outfile: join(dist, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  // Only reachable from core's credential store, which tree-shaking drops; the SDK test checks the
+  // bundle imports nothing but node: built-ins.
+  external: ['@napi-rs/keyring'],
+  logLevel: 'warning',
+})
+cpSync(core, join(dist, 'core'), {recursive: true, filter: (path) => !path.endsWith('.js') && !path.endsWith('.tsbuildinfo')})
+for (const name of readdirSync(declarations).filter((file) => file.endsWith('.d.ts'))) {
+  const text = readFileSync(join(declarations, name), 'utf8')
+  writeFileSync(join(dist, name), text.replaceAll("'@bella/core/runtime'", "'./core/runtime.js'"))
+}
