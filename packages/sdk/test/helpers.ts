@@ -1,6 +1,7 @@
 // The SDK's tests: an in-process emulator with one small world, and waits bounded by a deadline.
 import {startEmulator, type Emulator} from '../../../plugins/emulator/src/index.js'
 import type {RequestLogEntry} from '../../../plugins/emulator/src/server.js'
+import type {EmulatorSeed} from '../../../plugins/emulator/src/seed/seed.js'
 
 export const shop = {project: 'shop', environment: 'dev'}
 export const TOKEN = 'sdk-bearer-token-7c1e'
@@ -13,7 +14,7 @@ export const isVersionPoll = (r: RequestLogEntry) => r.path === VERSION_PATH
 export const isFullFetch = (r: RequestLogEntry) => r.path === SECRETS_PATH
 
 /** A world with odd names in it: `__proto__` and `constructor` are secrets like any other. */
-export function startShop(): Promise<Emulator> {
+export function startShop(extra: Pick<EmulatorSeed, 'oidc'> = {}): Promise<Emulator> {
   const secrets = Object.fromEntries([
     ['A', 'one'],
     ['B', 'two'],
@@ -27,6 +28,7 @@ export function startShop(): Promise<Emulator> {
       keys: [{project: 'shop', environment: 'dev', role: 'CONSUMER'}],
       tokens: [{token: TOKEN, project: 'shop', environment: 'dev'}],
       projects: [{slug: 'shop', environments: [{slug: 'dev', providers: [{slug: 'vault', secrets}]}]}],
+      ...extra,
     },
   })
 }
