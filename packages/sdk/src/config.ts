@@ -182,7 +182,7 @@ export function refreshIntervalMs(seconds: number | undefined): number {
   return seconds * 1000
 }
 
-/** Loads the set over `connection` and starts refreshing it. */
+/** @internal Loads the set over `connection` and starts refreshing it. */
 export async function loadBellaConfig(connection: Connection, ownsConnection: boolean, target: {project?: string; environment?: string}, options: BellaConfigOptions): Promise<BellaConfig> {
   const intervalMs = refreshIntervalMs(options.refreshInterval)
   let {project, environment} = target

@@ -54,7 +54,7 @@ export interface CallOptions {
 
 export interface Connection {
   readonly baseUrl: string
-  readonly credentialKind: ResolvedCredentials['kind']
+  readonly credentialKind: 'api-key' | 'bearer'
   discoverContext(): Promise<DiscoveredContext>
   getAllSecrets(project: string, environment: string, options?: CallOptions): Promise<AllEnvironmentSecretsResponse>
   getSecretsVersion(project: string, environment: string, options?: CallOptions): Promise<EnvironmentSecretsVersionResponse>
@@ -64,6 +64,7 @@ export interface Connection {
   close(): void
 }
 
+/** @internal */
 export async function openConnection(resolved: ResolvedOptions): Promise<Connection> {
   const controller = new AbortController()
   const inner = createNodeTransport(controller.signal)

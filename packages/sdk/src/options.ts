@@ -39,6 +39,7 @@ export interface BaxterClientOptions {
   env?: Record<string, string | undefined>
 }
 
+/** @internal What the SDK's modules pass each other; not part of its types. */
 export interface ResolvedOptions {
   baseUrl: string
   /** Undefined when none is configured: keyless workload identity is tried next. */
@@ -56,6 +57,7 @@ const MAX_TIMEOUT_MS = 86_400_000
 
 const given = (value: string | undefined): string | undefined => (value?.trim() ? value : undefined)
 
+/** @internal */
 export async function resolveOptions(options: BaxterClientOptions): Promise<ResolvedOptions> {
   const env: Env = options.env ?? process.env
   const url = given(options.baxterUrl)

@@ -23,7 +23,7 @@ afterAll(async () => {
 })
 beforeEach(() => {
   emulator.clearFaults()
-  emulator.setSecrets(shop, {set: {A: 'one', B: 'two', C: 'three'}})
+  emulator.setSecrets(shop, {set: {A: 'one', B: 'two', C: 'three'}, unset: ['D']})
 })
 
 interface Observed {
