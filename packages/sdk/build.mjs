@@ -3,30 +3,15 @@
 //   dist/index.js   src/index.ts bundled by esbuild with the core code it uses: no dependencies
 //   dist/*.d.ts     the SDK's declarations from build/ (@internal ones stripped); the only core types they
 //                   name, its errors, point at dist/core/errors.d.ts: no unpublished package is needed
-import {cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {build} from 'esbuild'
+import {bundleLibrary} from '../../scripts/bundle-library.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const core = join(here, '..', 'core', 'dist')
 const declarations = join(here, 'build')
-const dist = join(here, 'dist')
-
-rmSync(dist, {recursive: true, force: true})
-mkdirSync(dist, {recursive: true})
-await build({
-  entryPoints: [join(here, 'src', 'index.ts')],
-  outfile: join(dist, 'index.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // Only reachable from core's credential store, which tree-shaking drops; the SDK test checks the
-  // bundle imports nothing but node: built-ins.
-  external: ['@napi-rs/keyring'],
-  logLevel: 'warning',
-})
+const dist = await bundleLibrary(here)
 // The public types name nothing of core but its errors (index.ts re-exports them), so only
 // errors.d.ts is copied: the rest of core's declarations would pull in oclif's types.
 mkdirSync(join(dist, 'core'))

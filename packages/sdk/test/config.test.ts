@@ -6,7 +6,7 @@
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import type {Emulator} from '../../../plugins/emulator/src/index.js'
-import {createBellaConfig, isBellaError, type BellaConfig, type SecretChanges} from '../src/index.js'
+import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
 import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
 
 let emulator: Emulator
@@ -32,7 +32,7 @@ interface Observed {
   errors: Error[]
 }
 
-async function load(extra: {refreshInterval?: number} = {}): Promise<Observed> {
+async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate'> = {}): Promise<Observed> {
   const updates: SecretChanges[] = []
   const errors: Error[] = []
   const config = await createBellaConfig({
@@ -185,18 +185,11 @@ describe('createBellaConfig', () => {
   })
 
   it('a throwing onUpdate goes to onError and refreshing goes on', async () => {
-    const errors: Error[] = []
-    const config = await createBellaConfig({
-      baxterUrl: emulator.url,
-      apiKey: emulator.apiKey,
-      env: {},
-      refreshInterval: 1,
+    const {config, errors} = await load({
       onUpdate: () => {
         throw new Error('app bug')
       },
-      onError: (error) => void errors.push(error),
     })
-    open.push(config)
     emulator.setSecrets(shop, {set: {A: 'x1'}})
     await until('onError', () => errors[0])
     expect(errors[0]!.message).toBe('app bug')

@@ -12,6 +12,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Emulator} from '../../../plugins/emulator/src/index.js'
 import {repoRoot, runProcess} from '../../../test/helpers/cli.js'
+import {npm} from '../../../test/helpers/npm.js'
 import {shop, startShop} from './helpers.js'
 
 const sdkDir = join(repoRoot, 'packages', 'sdk')
@@ -19,15 +20,6 @@ let work: string
 let app: string
 let installed: string
 let emulator: Emulator
-
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--fetch-retries=1', '--fetch-timeout=60000'], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 180_000,
-  })
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'bella-sdk-package-'))
