@@ -4,7 +4,7 @@
  * refused answers (plaintext, tampered, wrong key) and 429s keep the last good set, go to onError
  * and never into the app; Retry-After is waited out; destroy() stops all traffic.
  */
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest} from '@jest/globals'
 import type {Emulator} from '../../../plugins/emulator/src/index.js'
 import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
 import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
@@ -195,6 +195,25 @@ describe('createBellaConfig', () => {
     expect(errors[0]!.message).toBe('app bug')
     emulator.setSecrets(shop, {set: {A: 'x2'}})
     await until('the next change', () => (config.get('A') === 'x2' ? true : undefined))
+  })
+
+  it('without onError, a failed refresh is one Warning line on stderr, naming the environment and never a value', async () => {
+    const written: string[] = []
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      const config = await createBellaConfig({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, refreshInterval: 1})
+      open.push(config)
+      emulator.injectFault({type: 'e2ee', mode: 'plaintext', pathPrefix: SECRETS_PATH, count: 1})
+      emulator.setSecrets(shop, {set: {A: 'not-shown-4f2a'}})
+      const line = await until('the warning', () => written.find((text) => text.startsWith('Warning: ')))
+      expect(line).toMatch(/^Warning: bella-sdk could not refresh shop\/dev, the last good secrets stay in use: E2EE response expected but plaintext received .*\n$/)
+      expect(written.join('')).not.toContain('not-shown-4f2a')
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('refuses a refreshInterval below 1 s, and a failed first load is thrown to the caller', async () => {
