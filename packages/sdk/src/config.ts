@@ -43,13 +43,15 @@ export class BellaConfig {
   readonly environmentSlug: string
   #secrets: Map<string, string>
   #version: number
+  /** What the version endpoint last said (or the first load), compared whole on every refresh. */
+  #seen: {version: number; lastModified: string}
   #loop: RefreshLoop | undefined
   #connection: Connection
   #ownsConnection: boolean
   #options: BellaConfigOptions
 
   /** @internal Use createBellaConfig. */
-  constructor(init: {connection: Connection; ownsConnection: boolean; project: string; environment: string; secrets: Record<string, string>; version: number; options: BellaConfigOptions; intervalMs: number}) {
+  constructor(init: {connection: Connection; ownsConnection: boolean; project: string; environment: string; secrets: Record<string, string>; version: number; lastModified: string; options: BellaConfigOptions; intervalMs: number}) {
     this.projectSlug = init.project
     this.environmentSlug = init.environment
     this.#connection = init.connection
@@ -57,6 +59,7 @@ export class BellaConfig {
     this.#options = init.options
     this.#secrets = new Map(Object.entries(init.secrets))
     this.#version = init.version
+    this.#seen = {version: init.version, lastModified: init.lastModified}
     if (init.intervalMs > 0) {
       this.#loop = startRefreshLoop({
         intervalMs: init.intervalMs,
@@ -130,13 +133,16 @@ export class BellaConfig {
 
   async #refresh(): Promise<void> {
     const {project, environment} = {project: this.projectSlug, environment: this.environmentSlug}
-    const {version} = await this.#connection.getSecretsVersion(project, environment, {retry: false})
-    if (version === this.#version) return
+    // Version and lastModified, as the CLI's watch compares them: after a server reset or restore an
+    // edit can land on a version number already seen, and only lastModified tells.
+    const {version, lastModified} = await this.#connection.getSecretsVersion(project, environment, {retry: false})
+    if (version === this.#seen.version && lastModified === this.#seen.lastModified) return
     const fetched = await this.#connection.getAllSecrets(project, environment, {retry: false})
     if (!this.#loop) return
     const changes = diff(this.#secrets, fetched.secrets)
     this.#secrets = new Map(Object.entries(fetched.secrets))
     this.#version = fetched.version
+    this.#seen = {version, lastModified}
     if (changes.added.length + changes.changed.length + changes.removed.length > 0) this.#notify(changes)
   }
 
@@ -198,7 +204,7 @@ export async function loadBellaConfig(connection: Connection, ownsConnection: bo
     })
   }
   const first = await connection.getAllSecrets(project, environment)
-  return new BellaConfig({connection, ownsConnection, project, environment, secrets: first.secrets, version: first.version, options, intervalMs})
+  return new BellaConfig({connection, ownsConnection, project, environment, secrets: first.secrets, version: first.version, lastModified: first.lastModified, options, intervalMs})
 }
 
 /**

@@ -83,6 +83,15 @@ describe('createBellaConfig', () => {
     expect(updates).toHaveLength(0)
   })
 
+  it('sees a change that lands on the version it already has (a server reset): lastModified moved', async () => {
+    const {config, updates} = await load()
+    const version = config.version
+    emulator.setSecrets(shop, {set: {B: 'restored'}, version})
+    expect(await until('onUpdate', () => updates[0])).toEqual({added: [], changed: ['B'], removed: []})
+    expect(config.get('B')).toBe('restored')
+    expect(config.version).toBe(version)
+  })
+
   it.each<[string, string]>([
     ['plaintext', 'e2ee-plaintext-response'],
     ['tamper', 'e2ee-decryption-failed'],
