@@ -4,7 +4,7 @@
  * tampered or wrongly keyed answer is refused by core exactly as in the CLI, and nothing of it is
  * kept. Names are data: the set is a Map, and what leaves it is a null-prototype object.
  */
-import {generalError, isEnvValue, isReservedEnvName, isValidEnvName, quoteName, usageError} from '@bella/core/runtime'
+import {describeSealed, generalError, isEnvValue, isReservedEnvName, isValidEnvName, quoteName, usageError} from '@bella/core/runtime'
 import {openConnection, type Connection} from './connection.js'
 import {resolveOptions, type BaxterClientOptions} from './options.js'
 import {startRefreshLoop, type RefreshLoop} from './refresh-loop.js'
@@ -49,9 +49,11 @@ export class BellaConfig {
   #connection: Connection
   #ownsConnection: boolean
   #options: BellaConfigOptions
+  /** The sealed names last reported, so the same ones are not reported on every refresh. */
+  #withheld = ''
 
   /** @internal Use createBellaConfig. */
-  constructor(init: {connection: Connection; ownsConnection: boolean; project: string; environment: string; secrets: Record<string, string>; version: number; lastModified: string; options: BellaConfigOptions; intervalMs: number}) {
+  constructor(init: {connection: Connection; ownsConnection: boolean; project: string; environment: string; secrets: Record<string, string>; version: number; lastModified: string; withheld: string[]; options: BellaConfigOptions; intervalMs: number}) {
     this.projectSlug = init.project
     this.environmentSlug = init.environment
     this.#connection = init.connection
@@ -60,11 +62,12 @@ export class BellaConfig {
     this.#secrets = new Map(Object.entries(init.secrets))
     this.#version = init.version
     this.#seen = {version: init.version, lastModified: init.lastModified}
+    this.#reportWithheld(init.withheld)
     if (init.intervalMs > 0) {
       this.#loop = startRefreshLoop({
         intervalMs: init.intervalMs,
         refresh: () => this.#refresh(),
-        onError: (error) => this.#report(error),
+        onError: (error) => this.#report(error, (message) => `could not refresh ${this.projectSlug}/${this.environmentSlug}, the last good secrets stay in use: ${message}`),
         retryAfterMs: () => this.#connection.lastRetryAfterMs(),
       })
     }
@@ -143,25 +146,37 @@ export class BellaConfig {
     this.#secrets = new Map(Object.entries(fetched.secrets))
     this.#version = fetched.version
     this.#seen = {version, lastModified}
+    this.#reportWithheld(fetched.withheld)
     if (changes.added.length + changes.changed.length + changes.removed.length > 0) this.#notify(changes)
   }
 
   #notify(changes: SecretChanges): void {
     const handler = this.#options.onUpdate ?? this.#options.onChange
     if (!handler) return
+    const failed = (error: unknown) => this.#report(error, (message) => `the onUpdate handler failed: ${message}`)
     try {
       const result = handler(changes)
-      if (result && typeof result.then === 'function') result.then(undefined, (error: unknown) => this.#report(error))
+      if (result && typeof result.then === 'function') result.then(undefined, failed)
     } catch (error) {
-      this.#report(error)
+      failed(error)
     }
   }
 
-  #report(error: unknown): void {
+  /** Sealed values are left out (core never passes one on); the app hears of it once per set of names. */
+  #reportWithheld(names: string[]): void {
+    const key = JSON.stringify(names)
+    if (key === this.#withheld) return
+    this.#withheld = key
+    if (names.length === 0) return
+    const message = `${this.projectSlug}/${this.environmentSlug}: ${describeSealed(names.map((name) => quoteName(name, 200)))}`
+    this.#report(generalError(message, {code: 'sealed_values'}), (text) => text)
+  }
+
+  /** To onError, else one Warning line on stderr (`line` words it; the first line of the message only). */
+  #report(error: unknown, line: (message: string) => string): void {
     const reported = error instanceof Error ? error : new Error(String(error))
     if (this.#options.onError) return this.#options.onError(reported)
-    const message = reported.message.split('\n')[0]
-    process.stderr.write(`Warning: bella-sdk could not refresh ${this.projectSlug}/${this.environmentSlug}, the last good secrets stay in use: ${message}\n`)
+    process.stderr.write(`Warning: bella-sdk: ${line(reported.message.split('\n')[0] ?? '')}\n`)
   }
 }
 
@@ -204,7 +219,7 @@ export async function loadBellaConfig(connection: Connection, ownsConnection: bo
     })
   }
   const first = await connection.getAllSecrets(project, environment)
-  return new BellaConfig({connection, ownsConnection, project, environment, secrets: first.secrets, version: first.version, lastModified: first.lastModified, options, intervalMs})
+  return new BellaConfig({connection, ownsConnection, project, environment, secrets: first.secrets, version: first.version, lastModified: first.lastModified, withheld: first.withheld, options, intervalMs})
 }
 
 /**

@@ -32,6 +32,8 @@ export interface AllEnvironmentSecretsResponse {
   secrets: Record<string, string>
   version: number
   lastModified: string
+  /** Names left out of `secrets`: their value came still sealed at rest (bellabaxter:v…), which the server should have decrypted. */
+  withheld: string[]
 }
 
 export interface EnvironmentSecretsVersionResponse {
@@ -114,7 +116,8 @@ export async function openConnection(resolved: ResolvedOptions): Promise<Connect
       const fetched = await getAllEnvironmentSecrets(via(options), project, environment)
       const secrets: Record<string, string> = Object.create(null)
       for (const [name, value] of Object.entries(fetched.secrets)) secrets[name] = value
-      return {environmentSlug: fetched.environmentSlug, environmentName: fetched.environmentName, secrets, version: fetched.version, lastModified: fetched.lastModified}
+      const {environmentSlug, environmentName, version, lastModified, sealed} = fetched
+      return {environmentSlug, environmentName, secrets, version, lastModified, withheld: sealed}
     },
     async getSecretsVersion(project, environment, options) {
       const body: unknown = await getEnvironmentSecretsVersion(via(options), project, environment)

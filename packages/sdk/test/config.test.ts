@@ -218,10 +218,27 @@ describe('createBellaConfig', () => {
       emulator.injectFault({type: 'e2ee', mode: 'plaintext', pathPrefix: SECRETS_PATH, count: 1})
       emulator.setSecrets(shop, {set: {A: 'not-shown-4f2a'}})
       const line = await until('the warning', () => written.find((text) => text.startsWith('Warning: ')))
-      expect(line).toMatch(/^Warning: bella-sdk could not refresh shop\/dev, the last good secrets stay in use: E2EE response expected but plaintext received .*\n$/)
+      expect(line).toMatch(/^Warning: bella-sdk: could not refresh shop\/dev, the last good secrets stay in use: E2EE response expected but plaintext received .*\n$/)
       expect(written.join('')).not.toContain('not-shown-4f2a')
     } finally {
       spy.mockRestore()
+    }
+  })
+
+  it('leaves out a value still sealed at rest and tells onError once, naming the secret', async () => {
+    emulator.setSecrets(shop, {set: {SEALED_ONE: 'bellabaxter:v1:c2VhbGVk'}})
+    try {
+      const {config, errors} = await load()
+      expect(config.has('SEALED_ONE')).toBe(false)
+      expect(config.get('A')).toBe('one')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatchObject({code: 'sealed_values', message: expect.stringContaining('SEALED_ONE')})
+      expect(errors[0]!.message).not.toContain('c2VhbGVk')
+      emulator.setSecrets(shop, {set: {A: 'still-sealed-elsewhere'}})
+      await until('the next change', () => (config.get('A') === 'still-sealed-elsewhere' ? true : undefined))
+      expect(errors).toHaveLength(1)
+    } finally {
+      emulator.setSecrets(shop, {unset: ['SEALED_ONE']})
     }
   })
 
