@@ -2,28 +2,14 @@
 //   dist/index.js    src/index.ts bundled by esbuild with the core code it uses: no dependencies
 //   dist/index.d.ts  src/index.ts itself (only re-exports), pointed at dist/core/, a copy of
 //                    core's declaration files, so the types need no unpublished package either
-import {cpSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {build} from 'esbuild'
+import {bundleLibrary} from '../../scripts/bundle-library.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const core = join(here, '..', 'core', 'dist')
-const dist = join(here, 'dist')
-
-rmSync(dist, {recursive: true, force: true})
-mkdirSync(dist, {recursive: true})
-await build({
-  entryPoints: [join(here, 'src', 'index.ts')],
-  outfile: join(dist, 'index.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // Only reachable from core's credential store, which tree-shaking drops; checked by the SDK test.
-  external: ['@napi-rs/keyring'],
-  logLevel: 'warning',
-})
+const dist = await bundleLibrary(here)
 cpSync(core, join(dist, 'core'), {recursive: true, filter: (path) => !path.endsWith('.js') && !path.endsWith('.tsbuildinfo')})
 const source = readFileSync(join(here, 'src', 'index.ts'), 'utf8')
 writeFileSync(

@@ -6,12 +6,12 @@
  * (examples/plugins/sink-ini) is installed into that bella with `bella plugins`.
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
-import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {repoRoot, runProcess, startEmulatorProcess, type CliResult} from '../helpers/cli.js'
+import {npm} from '../helpers/npm.js'
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version
 const example = join(repoRoot, 'examples', 'plugins', 'sink-ini')
@@ -22,15 +22,6 @@ let prefix: string
 let installed: string
 let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>
 
-/** npm with this machine's own npm settings (registry, CA), writing only into the temp folders. */
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--fetch-retries=1', '--fetch-timeout=60000'], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 180_000,
-  })
-}
 
 /** A user's environment: node on PATH, nothing of the clone, private HOME and XDG folders. */
 function userEnv(extra: Record<string, string> = {}): Record<string, string> {

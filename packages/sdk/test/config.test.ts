@@ -1,0 +1,253 @@
+/**
+ * createBellaConfig against the emulator over loopback: a change is seen within one refresh
+ * interval and onUpdate gets exactly the changed names; idle refreshes ask for the version only;
+ * refused answers (plaintext, tampered, wrong key) and 429s keep the last good set, go to onError
+ * and never into the app; Retry-After is waited out; destroy() stops all traffic.
+ */
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest} from '@jest/globals'
+import type {Emulator} from '../../../plugins/emulator/src/index.js'
+import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
+import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
+
+let emulator: Emulator
+const open: BellaConfig[] = []
+
+beforeAll(async () => {
+  emulator = await startShop()
+})
+afterEach(() => {
+  for (const config of open.splice(0)) config.destroy()
+})
+afterAll(async () => {
+  await emulator.close()
+})
+beforeEach(() => {
+  emulator.clearFaults()
+  emulator.setSecrets(shop, {set: {A: 'one', B: 'two', C: 'three'}, unset: ['D']})
+})
+
+interface Observed {
+  config: BellaConfig
+  updates: SecretChanges[]
+  errors: Error[]
+}
+
+async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate'> = {}): Promise<Observed> {
+  const updates: SecretChanges[] = []
+  const errors: Error[] = []
+  const config = await createBellaConfig({
+    baxterUrl: emulator.url,
+    apiKey: emulator.apiKey,
+    env: {},
+    refreshInterval: 1,
+    onUpdate: (changes) => void updates.push(changes),
+    onError: (error) => void errors.push(error),
+    ...extra,
+  })
+  open.push(config)
+  return {config, updates, errors}
+}
+
+describe('createBellaConfig', () => {
+  it('loads the key\'s environment (keys/me), sees a change within one refresh interval, and onUpdate names exactly what changed', async () => {
+    const {config, updates} = await load()
+    expect(config.projectSlug).toBe('shop')
+    expect(config.environmentSlug).toBe('dev')
+    expect(config.get('A')).toBe('one')
+    expect(config.getOrThrow('B')).toBe('two')
+
+    const changedAt = Date.now()
+    emulator.setSecrets(shop, {set: {A: 'uno', D: 'four'}, unset: ['C']})
+    const changes = await until('onUpdate', () => updates[0])
+    // Jitter only shortens a wait, so one interval (1 s) plus the request itself bounds it.
+    expect(Date.now() - changedAt).toBeLessThan(1000 + 1500)
+    expect(changes).toEqual({added: ['D'], changed: ['A'], removed: ['C']})
+    expect(JSON.stringify(changes)).not.toContain('uno')
+    expect(config.get('A')).toBe('uno')
+    expect(config.get('C')).toBeUndefined()
+    expect(config.getAll()).toMatchObject({A: 'uno', B: 'two', D: 'four'})
+    expect(updates).toHaveLength(1)
+  })
+
+  it('asks for the small version only while nothing changes, and fetches once when the version moves even if no value did', async () => {
+    const {updates} = await load()
+    emulator.clearRequests()
+    await nextRequest(emulator, isVersionPoll)
+    await nextRequest(emulator, isVersionPoll)
+    expect(emulator.requests().filter(isFullFetch)).toHaveLength(0)
+
+    const fetched = nextRequest(emulator, isFullFetch)
+    emulator.setSecrets(shop, {bump: true})
+    await fetched
+    await nextRequest(emulator, isVersionPoll)
+    expect(updates).toHaveLength(0)
+  })
+
+  it('sees a change that lands on the version it already has (a server reset): lastModified moved', async () => {
+    const {config, updates} = await load()
+    const version = config.version
+    emulator.setSecrets(shop, {set: {B: 'restored'}, version})
+    expect(await until('onUpdate', () => updates[0])).toEqual({added: [], changed: ['B'], removed: []})
+    expect(config.get('B')).toBe('restored')
+    expect(config.version).toBe(version)
+  })
+
+  it.each<[string, string]>([
+    ['plaintext', 'e2ee-plaintext-response'],
+    ['tamper', 'e2ee-decryption-failed'],
+    ['wrong-key', 'e2ee-decryption-failed'],
+  ])('refuses a %s answer (%s), keeps the last good set, reports it to onError, and recovers on the next refresh', async (mode, code) => {
+    const {config, updates, errors} = await load()
+    emulator.injectFault({type: 'e2ee', mode: mode as 'plaintext', pathPrefix: SECRETS_PATH, count: 1})
+    emulator.setSecrets(shop, {set: {A: `after-${mode}`}})
+
+    const error = await until('onError', () => errors[0])
+    expect(isBellaError(error) && error.code).toBe(code)
+    expect(config.get('A')).toBe('one')
+    expect(updates).toHaveLength(0)
+    expect(error.message).not.toContain(`after-${mode}`)
+
+    await until('the refresh after the fault', () => updates[0])
+    expect(config.get('A')).toBe(`after-${mode}`)
+    expect(updates[0]).toEqual({added: [], changed: ['A'], removed: []})
+  })
+
+  it('keeps the last good set through a malformed answer', async () => {
+    const {config, errors} = await load()
+    emulator.injectFault({type: 'payload', mode: 'secrets-null', pathPrefix: SECRETS_PATH, count: 1})
+    emulator.setSecrets(shop, {set: {B: 'changed'}})
+    const error = await until('onError', () => errors[0])
+    expect(isBellaError(error) && error.code).toBe('api_invalid_response')
+    expect(config.get('B')).toBe('two')
+    await until('the next good refresh', () => (config.get('B') === 'changed' ? true : undefined))
+  })
+
+  it('waits out a 429\'s Retry-After before the next request, and never throws into the app', async () => {
+    const {config, errors} = await load()
+    emulator.injectFault({type: 'status', status: 429, retryAfter: 3, pathPrefix: VERSION_PATH, count: 1})
+    const refused = await nextRequest(emulator, (r) => r.path === VERSION_PATH && r.status === 429)
+    const after = await nextRequest(emulator, (r) => r.path === VERSION_PATH, 15_000)
+    const gap = Date.parse(after.time) - Date.parse(refused.time)
+    // Without Retry-After the first backoff would be about 2 s (twice the 1 s interval).
+    expect(gap).toBeGreaterThanOrEqual(3000 - refused.durationMs)
+    expect(errors).toHaveLength(1)
+    expect(isBellaError(errors[0]) && errors[0].code).toBe('api_http_429')
+    expect(config.get('A')).toBe('one')
+  })
+
+  it('backs off after failures and comes back when the server does', async () => {
+    const {config, errors} = await load()
+    emulator.injectFault({type: 'status', status: 500, pathPrefix: VERSION_PATH, count: 2})
+    await until('two failures', () => (errors.length >= 2 ? true : undefined), 15_000)
+    const requestsDuring = emulator.requests().filter((r) => r.path === VERSION_PATH && r.status === 500)
+    expect(requestsDuring).toHaveLength(2)
+    // Each failure was one request: the refresh loop, not core's in-call retries, decides when to try again.
+    emulator.setSecrets(shop, {set: {A: 'back'}})
+    await until('recovery', () => (config.get('A') === 'back' ? true : undefined), 15_000)
+  })
+
+  it('destroy() (and its alias close()) stops every request', async () => {
+    for (const stop of ['destroy', 'close'] as const) {
+      const {config} = await load()
+      await nextRequest(emulator, isVersionPoll)
+      config[stop]()
+      emulator.clearRequests()
+      await sleep(2500)
+      expect(emulator.requests()).toHaveLength(0)
+    }
+  })
+
+  it('treats __proto__ and constructor as secret names: get, getOrThrow, getAll (a null-prototype copy) and onUpdate', async () => {
+    const {config, updates} = await load()
+    expect(config.get('__proto__')).toBe('proto-value')
+    expect(config.getOrThrow('constructor')).toBe('ctor-value')
+    expect(config.get('toString')).toBeUndefined()
+    expect(config.has('hasOwnProperty')).toBe(false)
+    const all = config.getAll()
+    expect(Object.getPrototypeOf(all)).toBeNull()
+    expect(Object.getOwnPropertyDescriptor(all, '__proto__')?.value).toBe('proto-value')
+    expect(all['constructor']).toBe('ctor-value')
+    expect(() => config.getOrThrow('toString')).toThrow(/Secret "?toString"? is not in shop\/dev/)
+
+    emulator.setSecrets(shop, {set: Object.fromEntries([['__proto__', 'proto-2']]), unset: ['constructor']})
+    const changes = await until('onUpdate', () => updates[0])
+    expect(changes).toEqual({added: [], changed: ['__proto__'], removed: ['constructor']})
+    expect(config.get('__proto__')).toBe('proto-2')
+    expect(config.get('constructor')).toBeUndefined()
+    emulator.setSecrets(shop, {set: {constructor: 'ctor-value'}})
+  })
+
+  it('intoProcessEnv writes variable names and withholds the rest', async () => {
+    emulator.setSecrets(shop, {set: {LD_PRELOAD: '/tmp/x.so', 'NOT-A-NAME': 'v'}})
+    const {config} = await load({refreshInterval: 0})
+    emulator.setSecrets(shop, {unset: ['LD_PRELOAD', 'NOT-A-NAME']})
+    const before = process.env.LD_PRELOAD
+    const result = config.intoProcessEnv()
+    try {
+      expect([...result.written].sort()).toEqual(['A', 'B', 'C', '__proto__', 'constructor'])
+      expect([...result.withheld].sort()).toEqual(['LD_PRELOAD', 'NOT-A-NAME'])
+      expect(process.env.A).toBe('one')
+      expect(process.env.LD_PRELOAD).toBe(before)
+    } finally {
+      for (const name of result.written) delete process.env[name]
+    }
+  })
+
+  it('a throwing onUpdate goes to onError and refreshing goes on', async () => {
+    const {config, errors} = await load({
+      onUpdate: () => {
+        throw new Error('app bug')
+      },
+    })
+    emulator.setSecrets(shop, {set: {A: 'x1'}})
+    await until('onError', () => errors[0])
+    expect(errors[0]!.message).toBe('app bug')
+    emulator.setSecrets(shop, {set: {A: 'x2'}})
+    await until('the next change', () => (config.get('A') === 'x2' ? true : undefined))
+  })
+
+  it('without onError, a failed refresh is one Warning line on stderr, naming the environment and never a value', async () => {
+    const written: string[] = []
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      const config = await createBellaConfig({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, refreshInterval: 1})
+      open.push(config)
+      emulator.injectFault({type: 'e2ee', mode: 'plaintext', pathPrefix: SECRETS_PATH, count: 1})
+      emulator.setSecrets(shop, {set: {A: 'not-shown-4f2a'}})
+      const line = await until('the warning', () => written.find((text) => text.startsWith('Warning: ')))
+      expect(line).toMatch(/^Warning: bella-sdk: could not refresh shop\/dev, the last good secrets stay in use: E2EE response expected but plaintext received .*\n$/)
+      expect(written.join('')).not.toContain('not-shown-4f2a')
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it('leaves out a value still sealed at rest and tells onError once, naming the secret', async () => {
+    emulator.setSecrets(shop, {set: {SEALED_ONE: 'bellabaxter:v1:c2VhbGVk'}})
+    try {
+      const {config, errors} = await load()
+      expect(config.has('SEALED_ONE')).toBe(false)
+      expect(config.get('A')).toBe('one')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatchObject({code: 'sealed_values', message: expect.stringContaining('SEALED_ONE')})
+      expect(errors[0]!.message).not.toContain('c2VhbGVk')
+      emulator.setSecrets(shop, {set: {A: 'still-sealed-elsewhere'}})
+      await until('the next change', () => (config.get('A') === 'still-sealed-elsewhere' ? true : undefined))
+      expect(errors).toHaveLength(1)
+    } finally {
+      emulator.setSecrets(shop, {unset: ['SEALED_ONE']})
+    }
+  })
+
+  it('refuses a refreshInterval below 1 s, and a failed first load is thrown to the caller', async () => {
+    await expect(createBellaConfig({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, refreshInterval: 0.2})).rejects.toMatchObject({
+      code: 'invalid_refresh_interval',
+    })
+    await expect(
+      createBellaConfig({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, projectSlug: 'shop', environmentSlug: 'nope'}),
+    ).rejects.toMatchObject({code: 'api_not_found'})
+  })
+})
