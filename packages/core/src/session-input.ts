@@ -1,5 +1,6 @@
 import {homedir} from 'node:os'
-import {configDirFrom} from './config/paths.js'
+import {cacheDirFrom, configDirFrom} from './config/paths.js'
+import {createOutput} from './output.js'
 import type {Waiting} from './api/waiting.js'
 import type {SessionInput} from './session.js'
 
@@ -10,6 +11,8 @@ export interface ConnectionFlagValues {
   project?: string
   environment?: string
   timeout?: string
+  /** --verbose: the session's `debug: …` lines (the cached key context, …) are printed. */
+  verbose?: boolean
 }
 
 /**
@@ -36,6 +39,8 @@ export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: 
     env: process.env,
     cwd: process.cwd(),
     configDir: configDirFrom(process.env, homedir()),
+    cacheDir: cacheDirFrom(process.env, homedir()),
+    ...(flags.verbose ? {debug: createOutput({verbose: true}).debug} : {}),
     notice: once(notice),
     warn: once(warn ?? ((message) => notice(`Warning: ${message}`))),
     waiting: process.stderr.isTTY ? terminalWaiting(process.stderr) : undefined,

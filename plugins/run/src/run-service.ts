@@ -5,7 +5,7 @@ import {
   getAllEnvironmentSecrets,
   openSession,
   resolveCommand,
-  resolveTarget,
+  withTarget,
   exitOnTerminatingSignals,
   redactError,
   runChild,
@@ -65,8 +65,10 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   // A typo in the command should not cost a round-trip to the API first.
   resolveCommand(options.command, options.session.env.PATH)
   const session = await openSession(options.session)
-  const target = await resolveTarget(session)
-  const fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
+  const {target, fetched} = await withTarget(session, async (target) => ({
+    target,
+    fetched: await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value),
+  }))
   const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
   const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
   if (warning) options.warn(warning)

@@ -8,6 +8,13 @@ export function configDirFrom(env: Env, homedir: string): string {
   return join(homedir, '.config', 'bella')
 }
 
+/** `$XDG_CACHE_HOME/bella`, else `<home>/.cache/bella`: what bella may lose at any time (never a secret). */
+export function cacheDirFrom(env: Env, homedir: string): string {
+  const xdg = env.XDG_CACHE_HOME
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'bella')
+  return join(homedir, '.cache', 'bella')
+}
+
 /** Shortens a path under the home directory to `~/…` for messages; other paths are returned as is. */
 export function displayPath(path: string, home: string | undefined): string {
   if (!home || home === sep) return path
