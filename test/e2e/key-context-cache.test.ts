@@ -130,29 +130,29 @@ describe('the key context cache', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({format: 1, keyId: good['keyId'], context: {environmentSlug: 'dev'}})
   })
 
-  it('a key re-scoped to another environment (the cached target is 403): keys/me again, the command succeeds', async () => {
+  it.each([
+    {
+      change: 'the key re-scoped to another environment (the cached target is 403)',
+      refused: 'forbidden',
+      apply: (e: Emulator) => (e.state.apiKeys[0]!.environmentId = e.state.projects[0]!.environments[1]!.id),
+      now: {where: 'staging', slug: 'staging'},
+    },
+    {
+      change: 'the cached environment gone (renamed, so the cached target is 404)',
+      refused: 'not found',
+      apply: (e: Emulator) => (e.state.projects[0]!.environments[0]!.slug = 'development'),
+      now: {where: 'dev', slug: 'development'},
+    },
+  ])('$change: keys/me is asked again and the command succeeds', async ({refused, apply, now}) => {
     const t = await setUp()
     expect((await bella(printWhere, {env: t.env})).code).toBe(0)
-    const shop = t.emulator.state.projects[0]!
-    t.emulator.state.apiKeys[0]!.environmentId = shop.environments[1]!.id
+    apply(t.emulator)
     const r = await bella(printWhere, {env: t.env})
     expect(r.code).toBe(0)
-    expect(r.stdout).toBe('staging')
-    expect(r.stderr).toContain('the API refused the cached target (forbidden)')
+    expect(r.stdout).toBe(now.where)
+    expect(r.stderr).toContain(`the API refused the cached target (${refused})`)
     expect(t.keysMeCalls()).toBe(2)
-    expect(JSON.parse(readFileSync(t.entryPath(), 'utf8')).context.environmentSlug).toBe('staging')
-  })
-
-  it('the cached environment gone (renamed, so the cached target is 404): keys/me again, the command succeeds', async () => {
-    const t = await setUp()
-    expect((await bella(printWhere, {env: t.env})).code).toBe(0)
-    t.emulator.state.projects[0]!.environments[0]!.slug = 'development'
-    const r = await bella(printWhere, {env: t.env})
-    expect(r.code).toBe(0)
-    expect(r.stdout).toBe('dev')
-    expect(r.stderr).toContain('the API refused the cached target (not found)')
-    expect(t.keysMeCalls()).toBe(2)
-    expect(JSON.parse(readFileSync(t.entryPath(), 'utf8')).context.environmentSlug).toBe('development')
+    expect(JSON.parse(readFileSync(t.entryPath(), 'utf8')).context.environmentSlug).toBe(now.slug)
   })
 
   it('a 401 deletes the entry (and fails as without a cache)', async () => {
