@@ -62,7 +62,7 @@ writeFileSync(restCache, restScript.createCachedData())
 // process, so nothing of this build's own state is in it). If that fails, a cache made without
 // running still works, only slower.
 try {
-  execFileSync(process.execPath, [join(root, 'scripts', 'warm-run-cache.mjs'), runAsset, runCache], {stdio: ['ignore', 'ignore', 'pipe']})
+  execFileSync(process.execPath, [join(root, 'scripts', 'warm-run-cache.mjs'), runAsset, runCache], {stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000})
 } catch (error) {
   console.error(`warning: the run asset's code cache was made without a run (${String(error.stderr ?? error).trim().split('\n')[0]})`)
   writeFileSync(runCache, new Script(wrapCommonJs(readFileSync(runAsset, 'utf8')), {filename: assetFileName(RUN_ASSET)}).createCachedData())
