@@ -46,7 +46,7 @@ const median = (xs) => {
 }
 
 const emulator = await startEmulatorProcess()
-const baseEnv = {...process.env, XDG_CONFIG_HOME: join(work, 'config'), BELLA_CREDENTIAL_STORE: 'file'}
+const baseEnv = {...process.env, XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache'), BELLA_CREDENTIAL_STORE: 'file'}
 const bellaEnv = {...baseEnv, ...emulator.env}
 const dotenvBin = join(root, 'node_modules', 'dotenv-cli', 'cli.js')
 

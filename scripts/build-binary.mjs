@@ -1,8 +1,9 @@
 // Builds dist/binary/bella: one self-contained executable for this platform (a Node single
 // executable application with a V8 code cache), from the tsc output of `npm run build`.
-//   1. esbuild bundles src/sea/main.ts (the fast path) and src/sea/rest.ts (oclif and every
-//      command, embedded as an asset with its own code cache) into CommonJS files (a SEA's main
-//      script is CommonJS, and its require() only reaches Node's built-in modules);
+//   1. esbuild bundles src/sea/main.ts (the fast path's dispatch), src/sea/run-asset.ts (`bella
+//      run`'s fast path) and src/sea/rest.ts (oclif and every command) into CommonJS files (a SEA's
+//      main script is CommonJS, and its require() only reaches Node's built-in modules); the last
+//      two are embedded as assets, each with a code cache made after running it;
 //   2. node --experimental-sea-config turns it into a preparation blob with a code cache;
 //   3. postject injects the blob into a copy of this node binary (stripped of its symbols).
 // Pitfall (shared/reference/toolchain.md §4): typescript/ts-node/tsx stay external, or oclif's
@@ -20,6 +21,8 @@ const out = join(root, 'dist', 'binary')
 const bundle = join(out, 'bella.cjs')
 const rest = join(out, 'rest.cjs')
 const restCache = join(out, 'rest.cache')
+const runAsset = join(out, 'run.cjs')
+const runCache = join(out, 'run.cache')
 const blob = join(out, 'sea-prep.blob')
 const binary = join(out, 'bella')
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
@@ -43,15 +46,27 @@ const common = {
 await build({...common, entryPoints: [join(root, 'dist', 'sea', 'main.js')], outfile: bundle})
 // oclif and every command: an asset, evaluated only when a command goes through oclif.
 await build({...common, entryPoints: [join(root, 'dist', 'sea', 'rest.js')], outfile: rest})
+// `bella run`'s fast path: an asset, evaluated only for `run`.
+await build({...common, entryPoints: [join(root, 'dist', 'sea', 'run-asset.js')], outfile: runAsset})
 
 // The asset's code cache, made by this very node (the binary is a copy of it, so V8 accepts it).
 // The module is run first so that the functions its start-up compiles are in the cache too.
-const {wrapCommonJs} = await import(join(root, 'dist', 'sea', 'load-rest.js'))
-const restScript = new Script(wrapCommonJs(readFileSync(rest, 'utf8')), {filename: 'bella-rest.cjs'})
+const {assetFileName, wrapCommonJs, REST_ASSET, REST_CACHE_ASSET, RUN_ASSET, RUN_CACHE_ASSET} = await import(join(root, 'dist', 'sea', 'load-asset.js'))
+const restScript = new Script(wrapCommonJs(readFileSync(rest, 'utf8')), {filename: assetFileName(REST_ASSET)})
 const restModule = {exports: {}}
 process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
 restScript.runInThisContext()(restModule.exports, createRequire(rest), restModule)
 writeFileSync(restCache, restScript.createCachedData())
+
+// The run asset's code cache, made after two real `run -- true` against the emulator (in a child
+// process, so nothing of this build's own state is in it). If that fails, a cache made without
+// running still works, only slower.
+try {
+  execFileSync(process.execPath, [join(root, 'scripts', 'warm-run-cache.mjs'), runAsset, runCache], {stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000})
+} catch (error) {
+  console.error(`warning: the run asset's code cache was made without a run (${String(error.stderr ?? error).trim().split('\n')[0]})`)
+  writeFileSync(runCache, new Script(wrapCommonJs(readFileSync(runAsset, 'utf8')), {filename: assetFileName(RUN_ASSET)}).createCachedData())
+}
 
 const seaConfig = join(out, 'sea-config.json')
 writeFileSync(
@@ -61,7 +76,7 @@ writeFileSync(
     output: blob,
     disableExperimentalSEAWarning: true,
     useCodeCache: true,
-    assets: {'rest.cjs': rest, 'rest.cache': restCache},
+    assets: {[REST_ASSET]: rest, [REST_CACHE_ASSET]: restCache, [RUN_ASSET]: runAsset, [RUN_CACHE_ASSET]: runCache},
   }),
 )
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -80,5 +95,5 @@ execFileSync(
   // postject prints harmless "Can't find string offset for section name" warnings.
   {stdio: 'ignore'},
 )
-for (const file of [blob, seaConfig, bundle, rest, restCache]) rmSync(file)
+for (const file of [blob, seaConfig, bundle, rest, restCache, runAsset, runCache]) rmSync(file)
 console.error(`built ${binary} (${(statSync(binary).size / 1e6).toFixed(1)} MB)`)

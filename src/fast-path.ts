@@ -1,39 +1,15 @@
 /**
- * Start-up shortcuts taken before oclif loads. Importing @oclif/core alone costs ~80 ms (about
- * the cost of starting node itself), which the SPEC budgets cannot absorb, so the commonest
- * well-formed invocations are answered here; anything else (help, unknown flags, errors) falls
- * through to oclif, which stays the single authority on parsing and messages.
+ * The npm package's start-up shortcuts (bin/run.js): fast-dispatch.ts with the run plugin imported
+ * only when `bella run` is asked for.
  */
 import {readFileSync} from 'node:fs'
-import {keepOutputErrorsFromStoppingBella} from '@bella/core/streams'
+import {dispatchFastPath, versionLine} from './fast-dispatch.js'
 
-/**
- * Handles argv when it can; resolves false to let oclif take over. `userAgent` is the version line
- * (read from package.json by the npm package, built in by the single binary); `beforeRun` lets the
- * binary set itself up only when a command really runs.
- */
-export async function tryFastPath(argv: readonly string[], userAgent: () => string, beforeRun?: () => Promise<void>): Promise<boolean> {
-  // The earliest point every command shares (bin/run.js and the binary call this first): a closed
-  // stdout/stderr must not crash bella, whichever command then runs (output-pipes.test.ts).
-  keepOutputErrorsFromStoppingBella()
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-    process.stdout.write(`${userAgent()}\n`)
-    return true
-  }
-  if (argv[0] === 'run') {
-    await beforeRun?.()
-    const {tryFastRun} = await import('@bella/plugin-run')
-    const code = await tryFastRun(argv.slice(1))
-    if (code === undefined) return false
-    process.exitCode = code
-    return true
-  }
-  return false
-}
+export {versionLine} from './fast-dispatch.js'
 
-/** The same text as oclif's `config.userAgent`, which `bella --version` prints through oclif. */
-export function versionLine(pjson: {name: string; version: string}): string {
-  return `${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}`
+/** Handles argv when it can; resolves false to let oclif take over. */
+export function tryFastPath(argv: readonly string[], userAgent: () => string): Promise<boolean> {
+  return dispatchFastPath(argv, userAgent, () => import('@bella/plugin-run'))
 }
 
 /** The version line of the package whose root folder is `root`. */

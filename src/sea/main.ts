@@ -5,14 +5,15 @@
  * from the bundled command map (oclif's explicit strategy, never imported from a file), help is
  * bundled, and no user plugins are loaded.
  *
- * This main script holds only the fast path (`--version`, well-formed `run`): V8 loads all of a
- * SEA's main script at start, and with oclif and every command in it that alone cost ~15 ms, more
- * than the binary's start-up budget leaves. The rest is an embedded asset, evaluated on demand.
+ * This main script holds only the fast path's dispatch (`--version`, well-formed `run`): V8 loads
+ * all of a SEA's main script at start, and with oclif and every command in it that alone cost
+ * ~15 ms, more than the binary's start-up budget leaves. `run`'s code and the rest are embedded
+ * assets, evaluated on demand (load-asset.ts).
  */
 import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
-import {tryFastPath, versionLine} from '../fast-path.js'
-import {loadRest} from './load-rest.js'
+import {dispatchFastPath, versionLine} from '../fast-dispatch.js'
+import {loadRest, loadRun} from './load-asset.js'
 
 interface PackageJson {
   name: string
@@ -30,14 +31,15 @@ declare const BELLA_PACKAGE_JSON: PackageJson
  */
 const keyringBesideBinary = async () => createRequire(process.execPath)('@napi-rs/keyring') as unknown
 
-/** For the fast path's own copy of core. */
-async function useKeyringBesideBinary(): Promise<void> {
-  const {setKeyringImporter} = await import('@bella/core/runtime')
-  setKeyringImporter(keyringBesideBinary)
+/** The run asset, set up to find the keychain addon (it has its own copy of core). */
+async function runAsset() {
+  const run = loadRun()
+  run.setKeyringImporter(keyringBesideBinary)
+  return run
 }
 
 async function main(argv: string[]): Promise<void> {
-  if (await tryFastPath(argv, () => versionLine(BELLA_PACKAGE_JSON), useKeyringBesideBinary)) return
+  if (await dispatchFastPath(argv, () => versionLine(BELLA_PACKAGE_JSON), runAsset)) return
 
   // oclif's engine check require()s its package.json from disk when it loads, which a SEA cannot
   // do (a warning on every run). Turned off only while oclif loads, so no child inherits it.

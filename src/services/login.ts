@@ -8,6 +8,7 @@ import {
   deadlineHint,
   getKeyContext,
   isBellaError,
+  keyContextCache,
   keyPrefix,
   openCredentialStore,
   parseApiKey,
@@ -83,10 +84,22 @@ export interface LogoutResult {
   stillSet?: string
 }
 
-export async function logout(options: {apiUrl: string; env: Env; configDir: string; notice: (message: string) => void}): Promise<LogoutResult> {
+export async function logout(options: {apiUrl: string; env: Env; configDir: string; cacheDir?: string; notice: (message: string) => void}): Promise<LogoutResult> {
   const store = await openCredentialStore(options)
+  // The saved key contexts of this URL's keys (the stored ones and one set in the environment) go too.
+  const keys = [await store.get(storedApiKeyName(options.apiUrl)), await store.get(STORED_API_KEY), options.env['BELLA_BAXTER_API_KEY']]
+  const {cacheDir} = options
+  if (cacheDir) for (const keyId of new Set(keys.map(keyIdOf))) if (keyId) keyContextCache(cacheDir, options.apiUrl, keyId).remove()
   const removed = (await store.delete(storedApiKeyName(options.apiUrl))) || (await store.delete(STORED_API_KEY))
   if (readUserConfig(options.configDir).loginUrl === options.apiUrl) updateUserConfig(options.configDir, {loginUrl: undefined})
   const stillSet = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())
   return {removed, location: store.location, stillSet}
+}
+
+function keyIdOf(raw: string | undefined): string | undefined {
+  try {
+    return raw?.trim() ? parseApiKey(raw).keyId : undefined
+  } catch {
+    return undefined // not a key bella could have used, so nothing was saved for it
+  }
 }

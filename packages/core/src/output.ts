@@ -23,15 +23,17 @@ export interface OutputOptions {
 }
 
 export function createOutput(options: OutputOptions = {}): Output {
-  const stdout = options.stdout ?? process.stdout
-  const stderr = options.stderr ?? process.stderr
+  // Looked up at the first write: Node creates process.stdout/stderr on first use (~1 ms), and
+  // `bella run` often writes nothing of its own.
+  const stdout = () => options.stdout ?? process.stdout
+  const stderr = () => options.stderr ?? process.stderr
   return {
-    result: (text) => void stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    info: (text) => void stderr.write(`${text}\n`),
-    warn: (text) => void stderr.write(`Warning: ${text}\n`),
+    result: (text) => void stdout().write(text.endsWith('\n') ? text : `${text}\n`),
+    json: (value) => void stdout().write(`${JSON.stringify(value, null, 2)}\n`),
+    info: (text) => void stderr().write(`${text}\n`),
+    warn: (text) => void stderr().write(`Warning: ${text}\n`),
     debug: (text) => {
-      if (options.verbose) stderr.write(`debug: ${text}\n`)
+      if (options.verbose) stderr().write(`debug: ${text}\n`)
     },
   }
 }

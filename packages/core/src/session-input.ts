@@ -1,5 +1,6 @@
 import {homedir} from 'node:os'
-import {configDirFrom} from './config/paths.js'
+import {cacheDirFrom, configDirFrom} from './config/paths.js'
+import {createOutput} from './output.js'
 import type {Waiting} from './api/waiting.js'
 import type {SessionInput} from './session.js'
 
@@ -10,6 +11,8 @@ export interface ConnectionFlagValues {
   project?: string
   environment?: string
   timeout?: string
+  /** --verbose: the session's `debug: …` lines (the cached key context, …) are printed. */
+  verbose?: boolean
 }
 
 /**
@@ -36,18 +39,32 @@ export function sessionInputFrom(flags: ConnectionFlagValues, notice: (message: 
     env: process.env,
     cwd: process.cwd(),
     configDir: configDirFrom(process.env, homedir()),
+    cacheDir: cacheDirFrom(process.env, homedir()),
+    ...(flags.verbose ? {debug: createOutput({verbose: true}).debug} : {}),
     notice: once(notice),
     warn: once(warn ?? ((message) => notice(`Warning: ${message}`))),
-    waiting: process.stderr.isTTY ? terminalWaiting(process.stderr) : undefined,
+    // process.stderr is looked at only when an answer is slow: creating it costs ~1 ms of start-up.
+    waiting: terminalWaiting(() => process.stderr),
   }
 }
 
-/** After 2 s without an answer, one "waiting for <host>…" line on the terminal, erased when the answer comes. */
-export function terminalWaiting(stream: NodeJS.WritableStream, afterMs = 2000): Waiting {
+/**
+ * After 2 s without an answer, one "waiting for <host>…" line on `stream` if it is a terminal,
+ * erased when the answer comes.
+ */
+export function terminalWaiting(stream: () => NodeJS.WriteStream, afterMs = 2000): Waiting {
+  let shown = false
   return {
     afterMs,
-    show: (host) => void stream.write(`waiting for ${host}…`),
-    done: () => void stream.write('\r\x1b[2K'),
+    show: (host) => {
+      if (!stream().isTTY) return
+      shown = true
+      stream().write(`waiting for ${host}…`)
+    },
+    done: () => {
+      if (shown) stream().write('\r\x1b[2K')
+      shown = false
+    },
   }
 }
 

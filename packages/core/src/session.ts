@@ -6,13 +6,14 @@
 import {createApiClient, type ApiClient, type ApiCredentials, type RetryNotice, type Waiting} from './api/client.js'
 import {getEnvironment, getKeyContext} from './api/endpoints.js'
 import type {KeyContext} from './api/types.js'
+import {keyContextCache, type KeyContextCache} from './config/key-context-cache.js'
 import {resolveSettings, type ResolvedSettings, type SettingsFlags} from './config/settings.js'
 import type {Env, Resolved} from './config/types.js'
 import {openCredentialStore} from './credentials/open-store.js'
 import {resolveCredentials, resolveDeviceKey, type ResolvedCredentials} from './credentials/resolve-credentials.js'
 import {parseApiKey} from './crypto/api-key.js'
 import {loadDeviceKey} from './crypto/e2ee.js'
-import {authError, generalError, usageError} from './errors.js'
+import {authError, generalError, isBellaError, usageError} from './errors.js'
 import {renewingApiClient, resolveWorkloadCredentials} from './workload/index.js'
 
 export interface SessionInput {
@@ -20,6 +21,10 @@ export interface SessionInput {
   env: Env
   cwd: string
   configDir: string
+  /** The user cache folder (`~/.cache/bella`): with it, the API key's context is kept there for an hour. */
+  cacheDir?: string
+  /** `--verbose` detail (printed as `debug: …`); nothing when not verbose. */
+  debug?: (message: string) => void
   /** One-off notices (credential store fallback, …), printed on stderr by the caller. */
   notice?: (message: string) => void
   /** Problems that do not stop the command (a `.bella` line bella skips, …), printed on stderr. */
@@ -34,6 +39,9 @@ export interface Session {
   settings: ResolvedSettings
   credentials: ResolvedCredentials
   api: ApiClient
+  /** The saved keys/me answer for this API URL and key (API-key credentials with a cache folder only). */
+  keyContextCache?: KeyContextCache
+  debug?: (message: string) => void
 }
 
 export async function openSession(input: SessionInput): Promise<Session> {
@@ -71,7 +79,11 @@ export async function openSession(input: SessionInput): Promise<Session> {
     })
   // A workload-identity key is renewed before it expires; any other client is returned as built.
   const api = renewingApiClient(credentials, clientFor)
-  return {settings, credentials, api}
+  const cache =
+    input.cacheDir && credentials.kind === 'api-key'
+      ? keyContextCache(input.cacheDir, settings.apiUrl.value, parseApiKey(credentials.raw, credentials.origin).keyId)
+      : undefined
+  return {settings, credentials, api, ...(cache ? {keyContextCache: cache} : {}), ...(input.debug ? {debug: input.debug} : {})}
 }
 
 /** What the deadline error suggests, naming where the current limit came from. */
@@ -89,23 +101,35 @@ export function toApiCredentials(credentials: ResolvedCredentials): ApiCredentia
 export interface Target {
   project: Resolved<string>
   environment: Resolved<string>
-  /** Present when keys/me was asked (an API key with project or environment left open). */
+  /** Present when keys/me was asked (an API key with project or environment left open), or its saved answer used. */
   keyContext?: KeyContext
+  /** The key context came from the cache, not from a request just made. */
+  fromCache?: boolean
 }
 
 const KEY_CONTEXT_ORIGIN = 'GET /api/v1/keys/me'
+const CACHED_KEY_CONTEXT_ORIGIN = 'GET /api/v1/keys/me (cached)'
 
 /**
  * The project and environment to work on. Anything not configured comes from the API key's own
- * scope (keys/me), as SPEC says; a key without an environment scope then needs -e.
+ * scope (keys/me), as SPEC says; a key without an environment scope then needs -e. The answer is
+ * saved for `withTarget`'s next use (the cache is written here, never read: see withTarget).
  */
 export async function resolveTarget(session: Session): Promise<Target> {
   const {project, environment} = session.settings
   if (project && environment) return {project, environment}
   let keyContext: KeyContext | undefined
-  if (session.credentials.kind === 'api-key') keyContext = await getKeyContext(session.api)
+  if (session.credentials.kind === 'api-key') {
+    keyContext = await getKeyContext(session.api)
+    session.keyContextCache?.write(keyContext)
+  }
+  return targetFrom(session, keyContext, KEY_CONTEXT_ORIGIN)
+}
+
+function targetFrom(session: Session, keyContext: KeyContext | undefined, origin: string): Target {
+  const {project, environment} = session.settings
   const fromKey = (value: string | null | undefined): Resolved<string> | undefined =>
-    value ? {value, source: 'key-context', origin: KEY_CONTEXT_ORIGIN} : undefined
+    value ? {value, source: 'key-context', origin} : undefined
   const resolvedProject = project ?? fromKey(keyContext?.projectSlug)
   const resolvedEnvironment = environment ?? fromKey(keyContext?.environmentSlug)
   if (!resolvedProject || !resolvedEnvironment) {
@@ -120,6 +144,58 @@ export async function resolveTarget(session: Session): Promise<Target> {
     })
   }
   return {project: resolvedProject, environment: resolvedEnvironment, keyContext}
+}
+
+/**
+ * Resolves the target and runs `use` with it: the cached key context saves the keys/me request
+ * when there is a fresh entry (see config/key-context-cache.ts). If the API refuses a target that
+ * came from the cache (404 or 403: the key was re-scoped, the environment removed), the entry is
+ * dropped, keys/me is asked once and `use` runs again, so the cache never changes an outcome. An
+ * authentication failure (401) drops the entry too. `use` must not have done anything the user
+ * sees before such a refusal (they come from the first request it makes).
+ */
+export async function withTarget<T>(session: Session, use: (target: Target) => Promise<T>): Promise<T> {
+  const cache = session.keyContextCache
+  const {project, environment} = session.settings
+  const cached = cache && !(project && environment) ? cache.read() : undefined
+  let target: Target | undefined
+  if (cached) {
+    try {
+      target = {...targetFrom(session, cached.context, CACHED_KEY_CONTEXT_ORIGIN), fromCache: true}
+    } catch {
+      target = undefined // not scoped to what is needed: ask keys/me, as without a cache
+    }
+  }
+  if (target && cached) {
+    const minutes = Math.floor(Math.max(0, Date.now() - cached.savedAt) / 60_000)
+    session.debug?.(
+      `key context from the cache (saved ${minutes} min ago, ${cached.file}): ` +
+        `${target.project.value}/${target.environment.value}, no GET /api/v1/keys/me`,
+    )
+    try {
+      return await use(target)
+    } catch (error) {
+      const refusal = refusalOf(error)
+      if (!refusal) throw error
+      cache!.remove()
+      if (refusal === 'unauthorized') throw error
+      session.debug?.(`the API refused the cached target (${refusal}): the key's scope changed; asking GET /api/v1/keys/me again`)
+    }
+  }
+  try {
+    return await use(await resolveTarget(session))
+  } catch (error) {
+    if (refusalOf(error) === 'unauthorized') cache?.remove()
+    throw error
+  }
+}
+
+/** A refusal that may mean the saved scope is out of date (404, 403), or that the key is refused (401 and the like). */
+function refusalOf(error: unknown): 'not found' | 'forbidden' | 'unauthorized' | undefined {
+  if (!isBellaError(error)) return undefined
+  if (error.code === 'api_not_found') return 'not found'
+  if (error.code === 'api_forbidden') return 'forbidden'
+  return error.kind === 'auth' ? 'unauthorized' : undefined
 }
 
 export interface EnvironmentTarget {

@@ -17,7 +17,7 @@ import {
   openSession,
   redactError,
   resolveCommand,
-  resolveTarget,
+  withTarget,
   runChild,
   type SessionInput,
 } from '@bella/core'
@@ -66,11 +66,10 @@ export async function execCommand(options: ExecOptions): Promise<number> {
     env = execChildEnv({inherited, add: handedOver})
     options.info(`bella: starting ${options.command} with the Bella URL and ${session.credentials.kind === 'api-key' ? 'API key' : 'access token'}`)
   } else {
-    const target = await resolveTarget(session)
-    const ref: ProviderRef = {project: target.project.value, environment: target.environment.value, provider: options.provider.slug}
-    const credentials = await generateDatabaseCredentials(session.api, ref, {
-      role: options.provider.role ?? null,
-      ttlSeconds: options.provider.ttlSeconds ?? null,
+    const provider = options.provider
+    const {ref, credentials} = await withTarget(session, async (target) => {
+      const ref: ProviderRef = {project: target.project.value, environment: target.environment.value, provider: provider.slug}
+      return {ref, credentials: await generateDatabaseCredentials(session.api, ref, {role: provider.role ?? null, ttlSeconds: provider.ttlSeconds ?? null})}
     })
     const database = databaseVariables(credentials)
     const staleUrl = credentials.connectionUrl === null && inherited[DATABASE_URL] !== undefined
@@ -117,8 +116,9 @@ export interface RolesListing {
 /** `bella exec --provider P --list-roles`: the roles the provider can issue credentials for. */
 export async function listRoles(options: ListRolesOptions): Promise<RolesListing> {
   const session = await openSession(options.session)
-  const target = await resolveTarget(session)
-  const ref: ProviderRef = {project: target.project.value, environment: target.environment.value, provider: options.provider}
-  const roles = await listCredentialRoles(session.api, ref)
-  return {project: ref.project, environment: ref.environment, provider: ref.provider, roles}
+  return withTarget(session, async (target) => {
+    const ref: ProviderRef = {project: target.project.value, environment: target.environment.value, provider: options.provider}
+    const roles = await listCredentialRoles(session.api, ref)
+    return {project: ref.project, environment: ref.environment, provider: ref.provider, roles}
+  })
 }

@@ -52,6 +52,7 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
           'api-url': values['api-url'] as string | undefined,
           insecure: values.insecure === true,
           timeout: values.timeout as string | undefined,
+          verbose: values.verbose === true,
         },
         (m) => out.info(m),
         (m) => out.warn(m),

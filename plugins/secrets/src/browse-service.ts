@@ -1,7 +1,7 @@
 /** `bella projects list`, `bella environments list`, `bella providers list`. */
 import {getKeyContext, openSession, resolveTarget, type SessionInput} from '@bella/core'
 import {listEnvironments, listProjects, type EnvironmentSummary, type ProjectSummary, type ProviderSummary} from './api.js'
-import {openWorking, readProviders} from './target.js'
+import {readProviders, withWorking} from './target.js'
 
 export async function projectsList(input: SessionInput): Promise<ProjectSummary[]> {
   const session = await openSession(input)
@@ -23,6 +23,5 @@ export async function environmentsList(input: SessionInput): Promise<{project: s
 }
 
 export async function providersList(input: SessionInput): Promise<{project: string; environment: string; providers: ProviderSummary[]}> {
-  const w = await openWorking(input)
-  return {project: w.project, environment: w.environment, providers: await readProviders(w, undefined)}
+  return withWorking(input, async (w) => ({project: w.project, environment: w.environment, providers: await readProviders(w, undefined)}))
 }

@@ -1,6 +1,6 @@
 /** `bella secrets export`: the environment's secrets through a registered sink strategy. */
 import {getAllEnvironmentSecrets, usageError, type SessionInput, type SinkDefinition} from '@bella/core'
-import {openWorking} from './target.js'
+import {withWorking} from './target.js'
 
 export interface ExportOptions {
   session: SessionInput
@@ -29,8 +29,7 @@ export async function secretsExport(options: ExportOptions): Promise<ExportOutco
   }
   // Options are checked before any request, so a bad --output fails fast.
   const file = options.output ? sink.create({path: options.output.path}, {baseDir: options.output.baseDir}) : undefined
-  const w = await openWorking(options.session)
-  const fetched = await getAllEnvironmentSecrets(w.session.api, w.project, w.environment)
+  const {w, fetched} = await withWorking(options.session, async (w) => ({w, fetched: await getAllEnvironmentSecrets(w.session.api, w.project, w.environment)}))
   const base = {project: w.project, environment: w.environment, names: Object.keys(fetched.secrets), sealed: fetched.sealed}
   if (file) return {...base, written: await file.write(fetched.secrets), path: file.target}
   return {...base, text: await sink.render!(fetched.secrets)}

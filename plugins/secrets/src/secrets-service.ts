@@ -2,7 +2,7 @@
 import {compareCodePoints, generalError, isBellaError, isSealedValue, quoteName, type SessionInput} from '@bella/core'
 import {getSecret, listProviderSecrets, type SecretItem} from './api.js'
 import {closeNames} from './names.js'
-import {openWorking, readProviders, where, type Working} from './target.js'
+import {readProviders, where, withWorking, type Working} from './target.js'
 
 export interface ListedSecret {
   name: string
@@ -19,8 +19,11 @@ export interface ListOptions {
   reveal: boolean
 }
 
-export async function secretsList(options: ListOptions): Promise<{project: string; environment: string; secrets: ListedSecret[]}> {
-  const w = await openWorking(options.session)
+export function secretsList(options: ListOptions): Promise<{project: string; environment: string; secrets: ListedSecret[]}> {
+  return withWorking(options.session, (w) => listRows(w, options))
+}
+
+async function listRows(w: Working, options: ListOptions): Promise<{project: string; environment: string; secrets: ListedSecret[]}> {
   const rows: ListedSecret[] = []
   for (const provider of await readProviders(w, options.provider)) {
     for (const item of await listProviderSecrets(w.session.api, w.project, w.environment, provider.slug)) {
@@ -49,8 +52,11 @@ export interface GotSecret {
  * One secret. Without --provider it is the one `bella run` would serve (the last provider holding
  * the name). An unknown name exits 1 and suggests close names.
  */
-export async function secretsGet(options: GetOptions): Promise<GotSecret> {
-  const w = await openWorking(options.session)
+export function secretsGet(options: GetOptions): Promise<GotSecret> {
+  return withWorking(options.session, (w) => getOne(w, options))
+}
+
+async function getOne(w: Working, options: GetOptions): Promise<GotSecret> {
   const providers = await readProviders(w, options.provider)
   const names: string[] = []
   let holder: string | undefined

@@ -1,5 +1,5 @@
 /** The session, project and environment a command works on, and the provider it writes to. */
-import {generalError, isPrintable, openSession, quoteText, resolveTarget, usageError, type Session, type SessionInput, type Target} from '@bella/core'
+import {generalError, isPrintable, openSession, quoteText, resolveTarget, usageError, withTarget, type Session, type SessionInput, type Target} from '@bella/core'
 import {listProviders, type ProviderSummary} from './api.js'
 
 export interface Working {
@@ -9,11 +9,22 @@ export interface Working {
   environment: string
 }
 
+/** For writes: the target from a fresh keys/me when the key's scope is needed (never the cache). */
 export async function openWorking(input: SessionInput): Promise<Working> {
   const session = await openSession(input)
-  const target = await resolveTarget(session)
-  return {session, target, project: target.project.value, environment: target.environment.value}
+  return working(session, await resolveTarget(session))
 }
+
+/**
+ * For reads: `read` may run with the key's cached context and, if the API refuses that target
+ * (the key was re-scoped), once more with a fresh one (core's withTarget), so it must only read.
+ */
+export async function withWorking<T>(input: SessionInput, read: (w: Working) => Promise<T>): Promise<T> {
+  const session = await openSession(input)
+  return withTarget(session, (target) => read(working(session, target)))
+}
+
+const working = (session: Session, target: Target): Working => ({session, target, project: target.project.value, environment: target.environment.value})
 
 /** A slug as it is when printable, else quoted with its control characters escaped. */
 export const slug = (text: string) => (isPrintable(text) && !/\s/.test(text) ? text : quoteText(text, 100))

@@ -6,3 +6,4 @@ export {readUserConfig, readUserConfigChecked, updateUserConfig, userConfigPath,
 export {resolveSettings, type ResolveSettingsInput, type ResolvedSettings, type SettingsFlags} from './settings.js'
 export {CONFIG_KEY_NAMES, configKey, getConfig, listConfig, setConfig, unsetConfig, validateConfigValue, type ConfigEntry} from './config-keys.js'
 export {DEFAULT_TIMEOUT_SECONDS, resolveTimeout} from './timeout.js'
+export {KEY_CONTEXT_TTL_MS, keyContextCache, keyContextCacheFile, type CachedKeyContext, type KeyContextCache} from './key-context-cache.js'

@@ -8,7 +8,7 @@ export function configDirFrom(env: Env, homedir: string): string {
   return join(homedir, '.config', 'bella')
 }
 
-/** `$XDG_CACHE_HOME/bella`, else `<home>/.cache/bella` (offline snapshots). A relative XDG value is ignored. */
+/** `$XDG_CACHE_HOME/bella`, else `<home>/.cache/bella` (offline snapshots, key contexts): what bella may lose at any time. A relative XDG value is ignored. */
 export function cacheDirFrom(env: Env, homedir: string): string {
   const xdg = env.XDG_CACHE_HOME
   if (xdg && isAbsolute(xdg)) return join(xdg, 'bella')

@@ -9,7 +9,7 @@ import type {FetchedEnvironmentSecrets} from '../api/secrets-response.js'
 import {keyPrefix} from '../crypto/api-key.js'
 import {isBellaError, unreachableError, usageError} from '../errors.js'
 import type {Resolved} from '../config/types.js'
-import {resolveTarget, type Session, type Target} from '../session.js'
+import {withTarget, type Session, type Target} from '../session.js'
 import {formatAge} from './max-stale.js'
 import {snapshotVaultFor, type SnapshotTarget, type SnapshotVault} from './vault.js'
 
@@ -116,24 +116,20 @@ export async function fetchSecretsWithFallback(session: Session, fallback: Fallb
     })
   }
 
+  // The target last tried: a cached key context (withTarget) lets a fetch that cannot reach the API
+  // still find its snapshot without keys/me.
+  let tried: Target | undefined
   let target: Target
-  try {
-    target = await resolveTarget(session)
-  } catch (error) {
-    forgetOnRefusal(refusalVault(), error, warn)
-    if (isUnreachable(error)) {
-      const used = useSnapshot(error)
-      if (used) return used
-    }
-    throw error
-  }
   let fetched: FetchedEnvironmentSecrets
   try {
-    fetched = await getAllEnvironmentSecrets(session.api, target.project.value, target.environment.value)
+    ;({target, fetched} = await withTarget(session, async (candidate) => {
+      tried = candidate
+      return {target: candidate, fetched: await getAllEnvironmentSecrets(session.api, candidate.project.value, candidate.environment.value)}
+    }))
   } catch (error) {
     forgetOnRefusal(refusalVault(), error, warn)
     if (isUnreachable(error)) {
-      const used = useSnapshot(error, target)
+      const used = useSnapshot(error, tried)
       if (used) return used
     }
     throw error
