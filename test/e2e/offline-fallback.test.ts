@@ -7,10 +7,11 @@
  */
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {parseApiKey} from '../../packages/core/src/crypto/api-key.js'
+import {keyContextCacheFile} from '../../packages/core/src/config/key-context-cache.js'
 import {SnapshotVault} from '../../packages/core/src/snapshot/vault.js'
 import {bella, bellaBin, isolatedHome} from '../helpers/cli.js'
 import {testTempDir} from '../helpers/temp.js'
@@ -262,6 +263,9 @@ describe('offline snapshots', () => {
 
   it('keys/me unreachable: the key\'s one snapshot names the target; with two, -p/-e are needed', async () => {
     const home = await homeWithSnapshot()
+    // Without the key context the live run cached, only the snapshots can name the target.
+    const forgetKeyContext = () => rmSync(keyContextCacheFile(join(home.HOME, '.cache', 'bella'), emulator.url, parseApiKey(emulator.apiKey).keyId), {force: true})
+    forgetKeyContext()
     failApi()
     const one = await bella(['run', '--timeout', '10', '--', ...printToken], {env: envFor(home)})
     expect(one).toMatchObject({code: 0, stdout: SEEDED})
@@ -272,6 +276,16 @@ describe('offline snapshots', () => {
     expect(two.code).toBe(4)
     const named = await bella(['run', '--timeout', '10', '-p', 'demo', '-e', 'prod', '--', ...printToken], {env: envFor(home)})
     expect(named).toMatchObject({code: 0, stdout: 'other-env'})
+  })
+
+  it('a cached key context names the target when the API fails, even with several snapshots of the key', async () => {
+    const home = await homeWithSnapshot()
+    const fetched = {secrets: {OFFLINE_TOKEN: 'other-env'}, sealed: [], version: 1, lastModified: '', environmentSlug: 'prod', environmentName: 'prod'}
+    await vaultOf(home).save({project: 'demo', environment: 'prod'}, fetched)
+    failApi()
+    const r = await bella(['run', '--timeout', '10', '--', ...printToken], {env: envFor(home)})
+    expect(r).toMatchObject({code: 0, stdout: SEEDED})
+    expect(r.stderr).toContain('using the offline snapshot of demo/dev')
   })
 
   it('access tokens get no snapshot, and --fallback-only with one is a usage error', async () => {
