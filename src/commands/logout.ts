@@ -2,7 +2,7 @@ import {BellaCommand, connectionFlags, resolveSettings, sessionInputFrom} from '
 import {logout} from '../services/login.js'
 
 export default class Logout extends BellaCommand {
-  static override summary = 'Remove the API key `bella login` stored for the API URL in use (and its cached key context).'
+  static override summary = 'Remove the API key `bella login` stored for the API URL in use (and its cached key context and offline snapshots).'
   static override flags = {...connectionFlags}
 
   async run(): Promise<void> {

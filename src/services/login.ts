@@ -1,3 +1,4 @@
+import {join} from 'node:path'
 import {
   STORED_API_KEY,
   storedApiKeyName,
@@ -6,6 +7,7 @@ import {
   authError,
   createApiClient,
   deadlineHint,
+  forgetSnapshots,
   getKeyContext,
   isBellaError,
   keyContextCache,
@@ -86,10 +88,15 @@ export interface LogoutResult {
 
 export async function logout(options: {apiUrl: string; env: Env; configDir: string; cacheDir?: string; notice: (message: string) => void}): Promise<LogoutResult> {
   const store = await openCredentialStore(options)
-  // The saved key contexts of this URL's keys (the stored ones and one set in the environment) go too.
+  // The saved key contexts of this URL's keys (the stored ones and one set in the environment) go too,
   const keys = [await store.get(storedApiKeyName(options.apiUrl)), await store.get(STORED_API_KEY), options.env['BELLA_BAXTER_API_KEY']]
   const {cacheDir} = options
-  if (cacheDir) for (const keyId of new Set(keys.map(keyIdOf))) if (keyId) keyContextCache(cacheDir, options.apiUrl, keyId).remove()
+  // Their offline snapshots too: a user who logs out expects no secrets of theirs left on this machine.
+  for (const keyId of new Set(keys.map(keyIdOf))) {
+    if (!keyId || !cacheDir) continue
+    keyContextCache(cacheDir, options.apiUrl, keyId).remove()
+    forgetSnapshots(join(cacheDir, 'snapshots'), options.apiUrl, keyId)
+  }
   const removed = (await store.delete(storedApiKeyName(options.apiUrl))) || (await store.delete(STORED_API_KEY))
   if (readUserConfig(options.configDir).loginUrl === options.apiUrl) updateUserConfig(options.configDir, {loginUrl: undefined})
   const stillSet = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())

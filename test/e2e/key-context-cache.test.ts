@@ -166,15 +166,24 @@ describe('the key context cache', () => {
     expect(t.entries()).toEqual([])
   })
 
-  it('bella logout deletes the entry of the key it forgets', async () => {
+  it('bella logout deletes the entry of the key it forgets, and its offline snapshots', async () => {
     const t = await setUp()
     const env = {...t.env, BELLA_BAXTER_API_KEY: undefined}
+    const snapshots = () => {
+      try {
+        return readdirSync(join(t.cacheDir, 'snapshots'))
+      } catch {
+        return []
+      }
+    }
     expect((await bella(['login', '--api-key', t.emulator.apiKey], {env})).code).toBe(0)
     expect((await bella(printWhere, {env})).code).toBe(0)
     t.entryPath()
+    expect(snapshots()).toHaveLength(1)
     const logout = await bella(['logout'], {env})
     expect(logout.code).toBe(0)
     expect(logout.stderr).toContain('Removed the stored API key')
     expect(t.entries()).toEqual([])
+    expect(snapshots()).toEqual([])
   })
 })

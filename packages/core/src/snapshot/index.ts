@@ -1,4 +1,4 @@
 export * from './max-stale.js'
 export {openSnapshot, peekHeader, sealSnapshot, snapshotKey, SnapshotRefused, type Snapshot, type SnapshotHeader} from './format.js'
-export {SnapshotVault, snapshotVaultFor, type SnapshotTarget} from './vault.js'
+export {forgetSnapshots, SnapshotVault, snapshotVaultFor, type SnapshotTarget} from './vault.js'
 export * from './fallback.js'

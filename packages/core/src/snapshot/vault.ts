@@ -40,7 +40,7 @@ export class SnapshotVault {
     private readonly warn: (message: string) => void,
   ) {
     this.key = snapshotKey(secret)
-    this.prefix = hash('v1', server, keyId).slice(0, 16)
+    this.prefix = keyFilePrefix(server, keyId)
   }
 
   pathFor(target: SnapshotTarget): string {
@@ -97,19 +97,11 @@ export class SnapshotVault {
 
   /** Deletes every snapshot of this key on this server (a 401/403: a refused key unlocks nothing). Returns how many. */
   forget(): number {
-    let removed = 0
-    for (const name of this.ownFiles()) if (this.remove(join(this.dir, name))) removed++
-    return removed
+    return forgetSnapshots(this.dir, this.server, this.keyId)
   }
 
   private ownFiles(): string[] {
-    let names: string[]
-    try {
-      names = readdirSync(this.dir)
-    } catch {
-      return []
-    }
-    return names.filter((n) => n.startsWith(`${this.prefix}-`) && n.endsWith(SUFFIX))
+    return snapshotFilesOf(this.dir, keyFilePrefix(this.server, this.keyId))
   }
 
   private read(path: string): Buffer | undefined {
@@ -143,4 +135,36 @@ export function snapshotVaultFor(session: Session, cacheDir: string, warn: (mess
   if (credentials.kind !== 'api-key' || credentials.source === 'workload-identity') return undefined
   const {keyId, secret} = parseApiKey(credentials.raw, credentials.origin)
   return new SnapshotVault(join(cacheDir, 'snapshots'), session.settings.apiUrl.value, keyId, secret, warn)
+}
+
+/** What every snapshot file name of one key on one server starts with: found and deleted without the key's secret. */
+function keyFilePrefix(server: string, keyId: string): string {
+  return hash('v1', server, keyId).slice(0, 16)
+}
+
+function snapshotFilesOf(dir: string, prefix: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names.filter((n) => n.startsWith(`${prefix}-`) && n.endsWith(SUFFIX))
+}
+
+/**
+ * Deletes every snapshot of key `keyId` on `server` under `dir` (`<cache>/snapshots`); needs no
+ * secret, so `bella logout` can do it for a key it no longer holds. Returns how many were deleted.
+ */
+export function forgetSnapshots(dir: string, server: string, keyId: string): number {
+  let removed = 0
+  for (const name of snapshotFilesOf(dir, keyFilePrefix(server, keyId))) {
+    try {
+      rmSync(join(dir, name), {force: true})
+      removed++
+    } catch {
+      // gone already, or not ours to delete: nothing to unlock either way
+    }
+  }
+  return removed
 }
