@@ -7,6 +7,7 @@
  */
 import {parseArgs, type ParseArgsConfig} from 'node:util'
 import {childNeedsOwnProcessGroup, createOutput, exitCodeOf, renderError, sessionInputFrom} from '@bella/core/runtime'
+import {maskStreamsFor} from './mask-option.js'
 import {runWithSecrets} from './run-service.js'
 
 export const FAST_RUN_OPTIONS = {
@@ -19,6 +20,9 @@ export const FAST_RUN_OPTIONS = {
   'pass-credentials': {type: 'boolean'},
   'allow-reserved-env': {type: 'boolean'},
   verbose: {type: 'boolean'},
+  mask: {type: 'boolean'},
+  // Node 20's parseArgs has no negated booleans: oclif's --no-mask spelled out.
+  'no-mask': {type: 'boolean'},
 } as const satisfies ParseArgsConfig['options']
 
 /** Runs `bella run …` and resolves to the exit code, or to undefined when oclif should handle argv. */
@@ -32,6 +36,8 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
   } catch {
     return undefined
   }
+  // Both --mask and --no-mask: which one wins depends on their order, oclif's business.
+  if (values.mask && values['no-mask']) return undefined
   const [command, ...args] = argv.slice(dashDash + 1) as [string, ...string[]]
   const out = createOutput({verbose: values.verbose === true})
   try {
@@ -53,6 +59,7 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
       passCredentials: values['pass-credentials'] === true,
       allowReserved: values['allow-reserved-env'] === true,
       ownProcessGroup: childNeedsOwnProcessGroup(),
+      mask: maskStreamsFor(values.mask === true ? true : values['no-mask'] === true ? false : undefined, (m) => out.warn(m)),
       info: (m) => out.debug(m),
       warn: (m) => out.warn(m),
     })

@@ -10,6 +10,8 @@ import {
   redactError,
   runChild,
   type ChildEnv,
+  type MaskStreams,
+  type OutputMask,
   type FetchedEnvironmentSecrets,
   type Redactor,
   type Session,
@@ -30,6 +32,8 @@ export interface RunOptions {
    * children too. The command decides (core's childNeedsOwnProcessGroup: no interactive terminal).
    */
   ownProcessGroup: boolean
+  /** Mask the secret values in these output streams of the command (`--mask`); undefined: none. */
+  mask?: MaskStreams
   info: (message: string) => void
   warn: (message: string) => void
 }
@@ -81,6 +85,11 @@ export function redactorFor(secrets: Readonly<Record<string, string>>): Redactor
   return createRedactor(Object.values(secrets))
 }
 
+/** What the child's output is masked with under the run's options: every fetched value. */
+export function outputMaskFor(options: RunOptions, secrets: Readonly<Record<string, string>>): OutputMask | undefined {
+  return options.mask && {...options.mask, values: Object.values(secrets)}
+}
+
 /** Fetches the environment's secrets, starts the command with them, and resolves to its exit code. */
 export async function runWithSecrets(options: RunOptions): Promise<number> {
   const release = exitOnTerminatingSignals()
@@ -92,7 +101,8 @@ export async function runWithSecrets(options: RunOptions): Promise<number> {
   }
   const {env, redact} = prepared
   try {
-    return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup}, {warn: options.warn})
+    const mask = outputMaskFor(options, prepared.fetched.secrets)
+    return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup, mask}, {warn: options.warn})
   } catch (error) {
     // Whatever Node or a library said about the start, it reaches the user only redacted.
     throw redactError(error, redact)

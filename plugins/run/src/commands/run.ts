@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {maskStreamsFor} from '../mask-option.js'
 import {runWithSecrets, type RunOptions} from '../run-service.js'
 
 /** Flags that mean something only with --watch. */
@@ -15,11 +16,12 @@ export default class Run extends BellaCommand {
   ].join('\n\n')
 
   static override usage =
-    'run [-p <project>] [-e <environment>] [--app <name>] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]'
+    'run [-p <project>] [-e <environment>] [--app <name>] [--[no-]mask] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]'
 
   static override examples = [
     '<%= config.bin %> run -- node server.js',
     '<%= config.bin %> run -p shop -e production -- ./migrate.sh --dry-run',
+    '<%= config.bin %> run --mask -- npm test',
     '<%= config.bin %> run --watch -- node server.js',
     '<%= config.bin %> run --watch --poll-interval 10 --signal sighup -- ./nginx -g "daemon off;"',
   ]
@@ -37,6 +39,11 @@ export default class Run extends BellaCommand {
     'allow-reserved-env': Flags.boolean({
       description: 'Inject secrets named like loader variables (PATH, NODE_OPTIONS, LD_*, …) instead of withholding them.',
       default: false,
+    }),
+    mask: Flags.boolean({
+      description:
+        "Replace secret values (over 3 characters) in the command's stdout and stderr with *****. On by default when CI=true, except on a stream that is a terminal; an explicit --mask masks terminals too (the command then writes to a pipe).",
+      allowNo: true,
     }),
     watch: Flags.boolean({
       description: 'Keep running: check for secret changes and restart (or signal) the command when they change.',
@@ -88,6 +95,7 @@ export default class Run extends BellaCommand {
       passCredentials: flags['pass-credentials'],
       allowReserved: flags['allow-reserved-env'],
       ownProcessGroup: childNeedsOwnProcessGroup(),
+      mask: maskStreamsFor(flags.mask, (m) => this.out.warn(m)),
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
     }
