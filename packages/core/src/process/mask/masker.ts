@@ -55,10 +55,13 @@ function codePointCount(text: string): number {
 
 /** The values compiled once; share it between the maskers of several streams. */
 export class MaskDictionary {
-  /** children[node]: next node by byte. Node 0 is the root. */
-  readonly children: Array<Map<number, number>> = [new Map()]
-  /** terminal[node]: a value ends at this node. */
-  readonly terminal: boolean[] = [false]
+  // The trie of the values, flattened (node 0 is the root): node's children are the edges
+  // edgeStart[node] .. edgeStart[node + 1] - 1, by byte; a value ends at a node with terminal set.
+  // Typed arrays, not a Map per node: the walk runs for every candidate position.
+  readonly edgeStart: Int32Array
+  readonly edgeByte: Uint8Array
+  readonly edgeNode: Int32Array
+  readonly terminal: Uint8Array
   readonly bitmap = new Int32Array(1 << (BITMAP_BITS - 5))
   /**
    * By hash of a 3-byte block: how far on from it the first `span` bytes of a value can end at
@@ -78,19 +81,20 @@ export class MaskDictionary {
     }
     this.span = span
     this.shift.fill(span - BLOCK + 1)
+    const children: Array<Map<number, number>> = [new Map()]
+    const ends: number[] = []
     for (const pattern of usable) {
       let node = 0
       for (const byte of pattern) {
-        let next = this.children[node]!.get(byte)
+        let next = children[node]!.get(byte)
         if (next === undefined) {
-          next = this.children.length
-          this.children.push(new Map())
-          this.terminal.push(false)
-          this.children[node]!.set(byte, next)
+          next = children.length
+          children.push(new Map())
+          children[node]!.set(byte, next)
         }
         node = next
       }
-      this.terminal[node] = true
+      ends.push(node)
       const h = windowHash((pattern[0]! << 24) | (pattern[1]! << 16) | (pattern[2]! << 8) | pattern[3]!)
       this.bitmap[h >>> 5]! |= 1 << (h & 31)
       for (let end = BLOCK - 1; end < span; end++) {
@@ -98,6 +102,20 @@ export class MaskDictionary {
         this.shift[block] = Math.min(this.shift[block]!, span - 1 - end)
       }
     }
+    this.terminal = new Uint8Array(children.length)
+    for (const node of ends) this.terminal[node] = 1
+    this.edgeStart = new Int32Array(children.length + 1)
+    this.edgeByte = new Uint8Array(children.length)
+    this.edgeNode = new Int32Array(children.length)
+    let edge = 0
+    for (let node = 0; node < children.length; node++) {
+      this.edgeStart[node] = edge
+      for (const [byte, next] of children[node]!) {
+        this.edgeByte[edge] = byte
+        this.edgeNode[edge++] = next
+      }
+    }
+    this.edgeStart[children.length] = edge
     this.longest = longest
   }
 
@@ -217,15 +235,22 @@ export class StreamMasker {
    * while a longer value could still match (not at the end of the stream).
    */
   private matchAt(buf: Buffer, p: number, final: boolean): number {
-    const {children, terminal} = this.dictionary
+    const {edgeStart, edgeByte, edgeNode, terminal} = this.dictionary
     let node = 0
     let best = 0
     for (let j = p; j < buf.length; j++) {
-      const next = children[node]!.get(buf[j]!)
-      if (next === undefined) return best
+      const byte = buf[j]!
+      let next = -1
+      for (let edge = edgeStart[node]!, last = edgeStart[node + 1]!; edge < last; edge++) {
+        if (edgeByte[edge] === byte) {
+          next = edgeNode[edge]!
+          break
+        }
+      }
+      if (next === -1) return best
       node = next
-      if (terminal[node]) best = j - p + 1
+      if (terminal[node] === 1) best = j - p + 1
     }
-    return final || children[node]!.size === 0 ? best : UNDECIDED
+    return final || edgeStart[node] === edgeStart[node + 1] ? best : UNDECIDED
   }
 }
