@@ -7,9 +7,12 @@
  * (one value inside or across another), the union of their bytes becomes one `*****`, so the
  * longest value wins and no part of a value is left showing.
  *
- * Speed: a 4-byte window is hashed at every position and tested against a bitmap of the values'
- * first four bytes (every value is longer than 3 characters, so at least 4 bytes); only the rare
- * positions that pass walk a trie of the values. Memory is the trie plus a 128 KiB bitmap.
+ * Speed (SPEC: ≥ 200 MB/s with 1,000 secrets): a Wu-Manber skip over the values' first bytes
+ * (up to 8, fewer when a value is shorter) jumps most positions without looking at them; the few
+ * positions left are checked against a bitmap of the values' first four bytes, and only those
+ * that pass walk a trie of the values. Memory: the trie (a few bytes per byte of the values) plus
+ * 192 KiB of tables. A value made of one short run repeated ('abababab…') and output full of it is
+ * the slow case: every position then walks as far as the value is long.
  *
  * Streaming: a write that ends inside what could still become a value keeps those bytes back (at
  * most the longest value less one byte) until the next write or the end decides them.
