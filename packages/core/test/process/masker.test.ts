@@ -101,6 +101,18 @@ describe('StreamMasker', () => {
     expect(mask(values, input, Array.from({length: n}, (_, i) => i)).equals(whole)).toBe(true)
   })
 
+  it('finds short values (4 to 7 bytes) beside long ones, whether few or many, at every split', () => {
+    const long = ['a-long-secret-value', 'another-long-one']
+    const few = ['true', 'debug', '8080']
+    const many = Array.from({length: 12}, (_, i) => `k${i}x${i}`)
+    for (const values of [[...long, ...few], [...long, ...few, ...many], few]) {
+      const input = Buffer.from(`x=true; y=debug8080 a-long-secret-valuetrue k3x3 k11x11 another-long-debug tru`)
+      const whole = mask(values, input)
+      expect(whole.equals(reference(values, input))).toBe(true)
+      for (let i = 0; i <= input.length; i++) expect(mask(values, input, [i]).equals(whole)).toBe(true)
+    }
+  })
+
   it('keeps back only what could still become a value, and gives it back at the end', () => {
     const masker = new StreamMasker(MaskDictionary.fromValues(['secret-value']))
     expect(masker.write(bytes('plain text, then secr')).toString()).toBe('plain text, then ')
@@ -145,7 +157,7 @@ describe('StreamMasker', () => {
       )
     fc.assert(
       fc.property(
-        fc.array(shortSecretValue, {minLength: 1, maxLength: 6}).chain((values) =>
+        fc.array(shortSecretValue, {minLength: 1, maxLength: 12}).chain((values) =>
           fc.tuple(fc.constant(values), fc.array(fragment(values), {maxLength: 30}), fc.array(fc.nat(), {maxLength: 8})),
         ),
         ([values, pieces, cutSeeds]) => {

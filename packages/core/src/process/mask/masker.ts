@@ -31,6 +31,11 @@ const SHIFT_BITS = 16
 /** Bytes per Wu-Manber block, and the most bytes of each value's start the skip looks at. */
 const BLOCK = 3
 const MAX_SPAN = 8
+/**
+ * Up to this many values shorter than MAX_SPAN ('true', 'debug', a port) are found apart, with
+ * Buffer#indexOf (native, several GB/s each), so that they do not shorten everyone's skip.
+ */
+const MAX_SEARCHED_APART = 8
 
 /**
  * The byte patterns to mask for `values`: each line (split at \n or \r\n) of each value that has
@@ -73,15 +78,18 @@ export class MaskDictionary {
   readonly shift = new Uint8Array(1 << SHIFT_BITS)
   readonly span: number
   readonly longest: number
+  /** Values shorter than `span`, found with Buffer#indexOf (the trie knows them too). */
+  readonly searchedApart: readonly Buffer[]
 
   constructor(patterns: readonly Uint8Array[]) {
     const usable = patterns.filter((pattern) => pattern.length >= MASK_MIN_LENGTH)
+    const short = usable.filter((pattern) => pattern.length < MAX_SPAN)
+    this.searchedApart = short.length <= MAX_SEARCHED_APART ? short.map((pattern) => Buffer.from(pattern)) : []
+    const skipped = usable.filter((pattern) => pattern.length >= MAX_SPAN || this.searchedApart.length === 0)
     let longest = 0
     let span = MAX_SPAN
-    for (const pattern of usable) {
-      longest = Math.max(longest, pattern.length)
-      span = Math.min(span, pattern.length)
-    }
+    for (const pattern of usable) longest = Math.max(longest, pattern.length)
+    for (const pattern of skipped) span = Math.min(span, pattern.length)
     this.span = span
     this.shift.fill(span - BLOCK + 1)
     const children: Array<Map<number, number>> = [new Map()]
@@ -98,6 +106,7 @@ export class MaskDictionary {
         node = next
       }
       ends.push(node)
+      if (pattern.length < span) continue // searched apart
       const h = windowHash((pattern[0]! << 24) | (pattern[1]! << 16) | (pattern[2]! << 8) | pattern[3]!)
       this.bitmap[h >>> 5]! |= 1 << (h & 31)
       for (let end = BLOCK - 1; end < span; end++) {
@@ -138,6 +147,8 @@ function windowHash(window: number): number {
 function blockHash(a: number, b: number, c: number): number {
   return Math.imul((a << 16) | (b << 8) | c, HASH_MULTIPLIER) >>> (32 - SHIFT_BITS)
 }
+
+const NO_POSITIONS: readonly number[] = []
 
 /** Where a walk of the trie from one position ended. */
 const UNDECIDED = -1
@@ -198,6 +209,9 @@ export class StreamMasker {
     const n = buf.length
     this.written = this.coveredInHeld
     this.maskEnd = this.coveredInHeld
+    // Short values found apart: visited in order with the skip's candidates.
+    const apart = this.dictionary.searchedApart.length > 0 ? this.findApart(buf) : NO_POSITIONS
+    let next = 0
     // Wu-Manber: the 3-byte block ending at `i` says how far on the end of the next possible
     // value prefix (its first `span` bytes) can be; only a block that ends a prefix stops the skip.
     for (let i = span - 1; i < n; ) {
@@ -208,12 +222,30 @@ export class StreamMasker {
       }
       const p = i - span + 1
       const h = windowHash((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!)
-      if ((bitmap[h >>> 5]! & (1 << (h & 31))) !== 0 && !this.visit(buf, p, final)) return p
+      if ((bitmap[h >>> 5]! & (1 << (h & 31))) !== 0) {
+        for (; next < apart.length && apart[next]! <= p; next++) {
+          if (apart[next]! < p && !this.visit(buf, apart[next]!, final)) return apart[next]!
+        }
+        if (!this.visit(buf, p, final)) return p
+      }
       i++
     }
     // The last positions have no full prefix yet: only a value that continues can start there.
-    if (!final) for (let p = Math.max(0, n - span + 1); p < n; p++) if (!this.visit(buf, p, final)) return p
+    // The trie walk finds every value, so it covers the short ones found apart from there on.
+    const tail = final ? n : Math.max(0, n - span + 1)
+    for (; next < apart.length && apart[next]! < tail; next++) if (!this.visit(buf, apart[next]!, final)) return apart[next]!
+    for (let p = tail; p < n; p++) if (!this.visit(buf, p, final)) return p
     return n
+  }
+
+  /** Where the values searched apart start in `buf`, ascending. */
+  private findApart(buf: Buffer): number[] {
+    const positions: number[] = []
+    for (const pattern of this.dictionary.searchedApart) {
+      for (let at = buf.indexOf(pattern); at !== -1; at = buf.indexOf(pattern, at + 1)) positions.push(at)
+    }
+    if (this.dictionary.searchedApart.length > 1) positions.sort((a, b) => a - b)
+    return positions
   }
 
   /** Handles a possible value at `p`; false when it is undecided until more bytes come. */
