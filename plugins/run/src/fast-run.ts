@@ -8,6 +8,7 @@
 import {homedir} from 'node:os'
 import {parseArgs, type ParseArgsConfig} from 'node:util'
 import {childNeedsOwnProcessGroup, createOutput, exitCodeOf, fallbackOptionsFrom, renderError, sessionInputFrom} from '@bella/core/runtime'
+import {maskStreamsFor} from './mask-option.js'
 import {runWithSecrets} from './run-service.js'
 
 export const FAST_RUN_OPTIONS = {
@@ -22,6 +23,9 @@ export const FAST_RUN_OPTIONS = {
   'max-stale': {type: 'string'},
   'fallback-only': {type: 'boolean'},
   verbose: {type: 'boolean'},
+  mask: {type: 'boolean'},
+  // Node 20's parseArgs has no negated booleans: oclif's --no-mask spelled out.
+  'no-mask': {type: 'boolean'},
   // Recognised so the two parsers stay in step, then left to oclif: --explain is not on the
   // start-up budget, and oclif renders --json and its errors.
   explain: {type: 'boolean'},
@@ -40,6 +44,8 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
     return undefined
   }
   if (values.explain === true || values.json === true) return undefined
+  // Both --mask and --no-mask: which one wins depends on their order, oclif's business.
+  if (values.mask && values['no-mask']) return undefined
   const [command, ...args] = argv.slice(dashDash + 1) as [string, ...string[]]
   const out = createOutput({verbose: values.verbose === true})
   try {
@@ -67,6 +73,7 @@ export async function tryFastRun(argv: readonly string[]): Promise<number | unde
         process.env,
         homedir(),
       ),
+      mask: maskStreamsFor(values.mask === true ? true : values['no-mask'] === true ? false : undefined, (m) => out.warn(m)),
       info: (m) => out.debug(m),
       warn: (m) => out.warn(m),
     })

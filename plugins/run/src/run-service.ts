@@ -10,6 +10,8 @@ import {
   runChild,
   type ChildEnv,
   type FallbackOptions,
+  type MaskStreams,
+  type OutputMask,
   type FetchedEnvironmentSecrets,
   type SnapshotUse,
   type Redactor,
@@ -33,6 +35,8 @@ export interface RunOptions {
   ownProcessGroup: boolean
   /** The offline snapshot (--max-stale, --fallback-only); absent: none read or written. */
   fallback?: FallbackOptions
+  /** Mask the secret values in these output streams of the command (`--mask`); undefined: none. */
+  mask?: MaskStreams
   info: (message: string) => void
   warn: (message: string) => void
 }
@@ -89,6 +93,11 @@ export function redactorFor(secrets: Readonly<Record<string, string>>): Redactor
   return createRedactor(Object.values(secrets))
 }
 
+/** What the child's output is masked with under the run's options: every fetched value. */
+export function outputMaskFor(options: RunOptions, secrets: Readonly<Record<string, string>>): OutputMask | undefined {
+  return options.mask && {...options.mask, values: Object.values(secrets)}
+}
+
 /** Fetches the environment's secrets, starts the command with them, and resolves to its exit code. */
 export async function runWithSecrets(options: RunOptions): Promise<number> {
   const release = exitOnTerminatingSignals()
@@ -102,7 +111,8 @@ export async function runWithSecrets(options: RunOptions): Promise<number> {
   // The snapshot is written while the child starts and runs, and finished before bella exits.
   const saving = prepared.saveSnapshot()
   try {
-    return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup}, {warn: options.warn})
+    const mask = outputMaskFor(options, prepared.fetched.secrets)
+    return await runChild({command: options.command, args: options.args, env, redact, ownProcessGroup: options.ownProcessGroup, mask}, {warn: options.warn})
   } catch (error) {
     // Whatever Node or a library said about the start, it reaches the user only redacted.
     throw redactError(error, redact)

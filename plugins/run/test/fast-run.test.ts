@@ -8,7 +8,9 @@ describe('the fast run path', () => {
   it('understands exactly the flags of the oclif command, with the same short names and kinds', () => {
     // oclif adds --json at parse time when enableJsonFlag is set.
     const json = Run.enableJsonFlag ? {json: {type: 'boolean'}} : {}
-    const oclifFlags: Record<string, {type: string; char?: string}> = {...Run.baseFlags, ...json, ...Run.flags} as never
+    const oclifFlags: Record<string, {type: string; char?: string; allowNo?: boolean}> = {...Run.baseFlags, ...json, ...Run.flags} as never
+    // Node 20's parseArgs has no negated booleans: an allowNo flag's --no-X is an option of its own.
+    for (const [name, flag] of Object.entries(oclifFlags)) if (flag.allowNo) oclifFlags[`no-${name}`] = {type: 'boolean'}
     const expected = Object.keys(oclifFlags).filter((name) => !WATCH_ONLY.includes(name)).sort()
     expect(Object.keys(FAST_RUN_OPTIONS).sort()).toEqual(expected)
     for (const [name, option] of Object.entries(FAST_RUN_OPTIONS)) {
@@ -31,6 +33,7 @@ describe('the fast run path', () => {
     ['an unknown flag', ['--bogus', '--', 'true']],
     ['a flag missing its value', ['-p', '--', 'true']],
     ['a stray positional before --', ['oops', '--', 'true']],
+    ['both --mask and --no-mask (the last one wins, as oclif says)', ['--mask', '--no-mask', '--', 'true']],
   ])('leaves %s to oclif without side effects', async (_why, argv) => {
     await expect(tryFastRun(argv)).resolves.toBeUndefined()
   })

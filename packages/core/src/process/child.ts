@@ -5,6 +5,7 @@ import {BellaError, generalError} from '../errors.js'
 import {type ChildExit, toChildExit} from './exit.js'
 import {checkSpawnSize, spawnSizeError} from './limits.js'
 import {resolveCommand} from './resolve.js'
+import type {MaskedRelays} from './mask/relay.js'
 
 export const DEFAULT_KILL_TIMEOUT_MS = 10_000
 
@@ -29,6 +30,19 @@ export interface ChildSpec {
    * offending environment values): a redactor that knows the secret values (see createRedactor).
    */
   redact?: (text: string) => string
+  /**
+   * Mask these secret values in the child's output (`bella run --mask`): the streams chosen become
+   * pipes relayed to bella's own through core's masker (loaded only then); stdin stays inherited.
+   * Overrides `stdio`. `exited` then also waits for the relayed output to be written out.
+   */
+  mask?: OutputMask
+}
+
+/** Which of the child's output streams to mask, and the values to mask in them. */
+export interface OutputMask {
+  stdout: boolean
+  stderr: boolean
+  values: readonly string[]
 }
 
 export interface StopOptions {
@@ -65,6 +79,7 @@ export class ChildProcessHandle {
     private readonly child: ChildProcess,
     spec: ChildSpec,
     path: string,
+    relays?: MaskedRelays,
   ) {
     this.pid = child.pid as number
     this.command = spec.command
@@ -74,8 +89,11 @@ export class ChildProcessHandle {
       // 'exit', not 'close': with inherited stdio there are no pipes to drain, and with pipes a
       // grandchild holding them open must not keep us waiting after the child itself is gone.
       child.once('exit', (code, signal) => {
-        this.status = toChildExit(code, signal)
-        resolve(this.status)
+        const status = toChildExit(code, signal)
+        this.status = status
+        // Masked output still in the pipes is written out before the exit counts (never rejects).
+        if (relays) void relays.finish().then(() => resolve(status))
+        else resolve(status)
       })
     })
   }
@@ -92,13 +110,15 @@ export class ChildProcessHandle {
     // Imported here, not at top level: node:child_process costs ~3 ms and core's entry is on
     // every command's start-up path.
     const {spawn} = await import('node:child_process')
+    const mask = spec.mask && (spec.mask.stdout || spec.mask.stderr) ? spec.mask : undefined
+    const relayModule = mask ? await import('./mask/relay.js') : undefined
     let child: ChildProcess
     try {
       child = spawn(path, spec.args ?? [], {
         argv0: spec.command, // the program sees argv[0] as typed, as with a shell
         cwd: spec.cwd,
         env: spec.env,
-        stdio: spec.stdio ?? 'inherit',
+        stdio: mask ? ['inherit', mask.stdout ? 'pipe' : 'inherit', mask.stderr ? 'pipe' : 'inherit'] : (spec.stdio ?? 'inherit'),
         detached: spec.ownProcessGroup === true,
       })
     } catch (error) {
@@ -112,7 +132,13 @@ export class ChildProcessHandle {
     })
     // Later 'error' events (a failed kill) must not become uncaught exceptions; signal() reports them.
     child.on('error', () => {})
-    return new ChildProcessHandle(child, spec, path)
+    const relays =
+      mask &&
+      relayModule?.relayMaskedOutput({stdout: child.stdout, stderr: child.stderr}, mask.values, {
+        // The child itself, as the kernel signals the writer of a closed pipe; never a reaped pid.
+        onDestinationClosed: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGPIPE')),
+      })
+    return new ChildProcessHandle(child, spec, path, relays || undefined)
   }
 
   /** The child's pipes when `stdio` asked for them (tests, capture); null with 'inherit'. */

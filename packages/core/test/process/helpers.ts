@@ -34,10 +34,16 @@ export function processModuleUrl(): string {
   for (const file of readdirSync(CORE_SRC)) {
     if (file.endsWith('.ts')) emit(join(CORE_SRC, file), join(out, file.replace(/\.ts$/, '.js')))
   }
-  mkdirSync(join(out, 'process'))
-  for (const file of readdirSync(join(CORE_SRC, 'process'))) {
-    if (file.endsWith('.ts')) emit(join(CORE_SRC, 'process', file), join(out, 'process', file.replace(/\.ts$/, '.js')))
+  // process/ and its folders (mask/).
+  const emitFolder = (folder: string) => {
+    mkdirSync(join(out, folder))
+    for (const entry of readdirSync(join(CORE_SRC, folder), {withFileTypes: true})) {
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) emitFolder(path)
+      else if (entry.name.endsWith('.ts')) emit(join(CORE_SRC, path), join(out, path.replace(/\.ts$/, '.js')))
+    }
   }
+  emitFolder('process')
 
   compiled = pathToFileURL(join(out, 'process', 'index.js')).href
   compiledDir = out

@@ -1,6 +1,7 @@
 import {homedir} from 'node:os'
 import {Flags} from '@oclif/core'
 import {BellaCommand, childNeedsOwnProcessGroup, commandLine, connectionFlags, escapeControls, fallbackFlags, fallbackOptionsFrom, loadRegistries, parseCommandFlags, sessionInputFrom, targetFlags, usageError} from '@bella/core'
+import {maskStreamsFor} from '../mask-option.js'
 import {runWithSecrets, type RunOptions} from '../run-service.js'
 import type {RunExplanation} from '../explain-run.js'
 
@@ -19,13 +20,14 @@ export default class Run extends BellaCommand {
   ].join('\n\n')
 
   static override usage = [
-    'run [-p <project>] [-e <environment>] [--app <name>] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]',
+    'run [-p <project>] [-e <environment>] [--app <name>] [--[no-]mask] [--max-stale D | --fallback-only] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]',
     'run [-p <project>] [-e <environment>] --explain [--json] -- CMD [ARGS...]',
   ]
 
   static override examples = [
     '<%= config.bin %> run -- node server.js',
     '<%= config.bin %> run -p shop -e production -- ./migrate.sh --dry-run',
+    '<%= config.bin %> run --mask -- npm test',
     '<%= config.bin %> run --watch -- node server.js',
     '<%= config.bin %> run --explain -- node server.js',
     '<%= config.bin %> run --max-stale 7d -- node server.js',
@@ -52,6 +54,11 @@ export default class Run extends BellaCommand {
       description: 'Print which secrets the command would get, from which provider, and what is withheld or overridden (names only, on stderr); do not start it.',
       default: false,
       exclusive: ['watch'],
+    }),
+    mask: Flags.boolean({
+      description:
+        "Replace secret values (over 3 characters) in the command's stdout and stderr with *****. On by default when CI=true, except on a stream that is a terminal; an explicit --mask masks terminals too (the command then writes to a pipe).",
+      allowNo: true,
     }),
     watch: Flags.boolean({
       description: 'Keep running: check for secret changes and restart (or signal) the command when they change.',
@@ -108,6 +115,7 @@ export default class Run extends BellaCommand {
       allowReserved: flags['allow-reserved-env'],
       ownProcessGroup: childNeedsOwnProcessGroup(),
       fallback: fallbackOptionsFrom(flags, process.env, homedir()),
+      mask: maskStreamsFor(flags.mask, (m) => this.out.warn(m)),
       info: (m) => verbose && this.out.info(m),
       warn: (m) => this.out.warn(m),
     }

@@ -27,10 +27,11 @@ import {
   type ChildProcessHandle,
   type Redactor,
   type ChildSpec,
+  type OutputMask,
   type SignalDefinition,
   type SignalTarget,
 } from '@bella/core/runtime'
-import {childEnvFor, prepareRun, redactorFor, type RunOptions} from '../run-service.js'
+import {childEnvFor, outputMaskFor, prepareRun, redactorFor, type RunOptions} from '../run-service.js'
 import {WatchLoop, systemTimers, type SecretSet, type Timers} from './loop.js'
 import {describeNames, formatDuration, WATCH, type Env, type WatchSettings} from './policy.js'
 
@@ -88,12 +89,15 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
 
   // Each environment's secret values, redacted from whatever Node says if it cannot be started.
   const redactors = new WeakMap<Env, Redactor>([[prepared.env, prepared.redact]])
+  // And what each restarted child's output is masked with (--mask): its environment's values.
+  const masks = new WeakMap<Env, OutputMask | undefined>([[prepared.env, outputMaskFor(options, prepared.fetched.secrets)]])
   const spec = (env: Env): ChildSpec => ({
     command: options.command,
     args: options.args,
     env: {...env},
     ownProcessGroup: options.ownProcessGroup,
     redact: redactors.get(env) ?? prepared.redact,
+    mask: masks.get(env) ?? masks.get(prepared.env),
   })
   const starts = new WeakMap<ChildProcessHandle, {at: number; byWatch: boolean}>()
   const signalled = new WeakSet<ChildProcessHandle>()
@@ -171,6 +175,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
     }
     const {env, withheld} = childEnvFor(options, fetched.secrets, fetched.sealed)
     redactors.set(env, redactorFor(fetched.secrets))
+    masks.set(env, outputMaskFor(options, fetched.secrets))
     const warning = describeWithheld(withheld, {allowFlag: '--allow-reserved-env'})
     if (warning && warning !== lastWithheld) options.warn(warning)
     lastWithheld = warning
