@@ -14,18 +14,15 @@
  *   was written, and only when some sink's bytes changed. The pid-file's process must exist.
  * - Every operation (poll, reload, write) runs one at a time, in order, on one queue.
  */
-import {performance} from 'node:perf_hooks'
 import {BellaError, type ApiClient, type Env, type Registries} from '@bella/core'
-import {loadAgentConfig, type AgentConfig, type ConfigError, type WatchConfig} from './config/load.js'
+import {loadAgentConfig, type AgentConfig, type ConfigError} from './config/load.js'
 import type {AgentLog} from './log.js'
 import {contentChanged, emitFetched, emitSinkWarnings, emitStart, emitStopped, removeStaleTempFiles} from './events.js'
-import {mergeWatchSecrets} from './merge.js'
-import {describeConfig, errorMessage, isFatal, plural, watchError} from './messages.js'
-import {notifyProcess} from './notify.js'
+import {describeConfig, errorMessage, isFatal, watchError} from './messages.js'
 import {ErrorDescriber} from './redaction.js'
-import {emitRecovered, nextPollSeconds, recordFailure, type WatchFailure} from './watch-health.js'
+import {emitRecovered, nextPollSeconds, recordFailure} from './watch-health.js'
 import type {PidFileDeps} from './pid-file.js'
-import {writeSinks} from './sink-writes.js'
+import {SinkSync, type WatchState} from './sink-sync.js'
 import {checkMarker, fetchWatch, type Fetched} from './watch-fetch.js'
 import type {AgentSnapshots} from './offline.js'
 
@@ -62,16 +59,6 @@ const realTimers: AgentTimers = {
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 }
 
-interface WatchState {
-  config: WatchConfig
-  providerSlug?: string
-  /** The last marker and secrets that made it into the files. */
-  committed?: Fetched
-  /** Fetched, not yet written (held while another watch fails, or a write failed). */
-  staged?: Fetched
-  failure?: WatchFailure
-  timer?: unknown
-}
 
 const SIGNAL_NUMBERS: Record<string, number> = {SIGHUP: 1, SIGINT: 2, SIGTERM: 15}
 
@@ -80,14 +67,10 @@ export class Agent {
   private api: ApiClient | undefined
   private watches: WatchState[] = []
   private queue: Promise<unknown> = Promise.resolve()
-  private writing: Promise<unknown> | undefined
   private started = false
   private stopping = false
-  private holding = false
-  private writeFailed = false
-  private signalOwed = false
-  private readonly reportedCollisions = new Set<string>()
   private readonly errors = new ErrorDescriber(() => this.watches.flatMap((w) => [w.staged?.secrets, w.committed?.secrets]))
+  private readonly sinks: SinkSync
   private readonly random: () => number
   private readonly timers: AgentTimers
   private resolveDone!: (code: number) => void
@@ -97,6 +80,7 @@ export class Agent {
     this.random = options.random ?? Math.random
     this.timers = options.timers ?? realTimers
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
+    this.sinks = new SinkSync(options.log, this.errors, options.pidFile)
   }
 
   /** Runs until stopped (or, with `once`, until the files are written); resolves the exit code. */
@@ -129,7 +113,7 @@ export class Agent {
     this.stopping = true
     for (const watch of this.watches) this.clearTimer(watch)
     void (async () => {
-      await this.writing?.catch(() => {})
+      await this.sinks.settled()
       const interrupted = this.options.once
       emitStopped(this.options.log, interrupted ? `stopped by ${signal} before finishing; files already written stay` : `stopped (${signal})`, signal)
       this.resolveDone(interrupted ? 128 + (SIGNAL_NUMBERS[signal] ?? 15) : 0)
@@ -203,9 +187,7 @@ export class Agent {
     if (this.stopping) return
     for (const watch of this.watches) this.clearTimer(watch)
     this.config = next
-    this.reportedCollisions.clear()
-    this.holding = false
-    this.writeFailed = false
+    this.sinks.reset()
     options.log.emit({
       event: 'reloaded',
       level: 'info',
@@ -261,7 +243,7 @@ export class Agent {
       return
     }
     try {
-      if (this.holding || this.writeFailed || this.watches.some((w) => w.staged)) await this.sync()
+      if (this.sinks.owesWrite(this.watches)) await this.sync()
     } finally {
       // Whatever happened while writing, this watch keeps polling.
       this.schedule(watch)
@@ -284,78 +266,8 @@ export class Agent {
     return this.options.snapshots ? this.options.snapshots.fetch(watch.config, live) : live()
   }
 
-  // --- writing and signalling -----------------------------------------------------------------
-
-  /** Writes the merged secrets to every sink when every watch has good data; signals after. */
-  private async sync(): Promise<'written' | 'unchanged' | 'held' | 'failed'> {
-    const config = this.config!
-    if (this.stopping) return 'held'
-    const waiting = this.watches.filter((w) => w.failure || (!w.staged && !w.committed))
-    if (waiting.length > 0) {
-      if (!this.holding) {
-        this.options.log.emit({
-          event: 'held',
-          level: 'warn',
-          message: `not writing: ${waiting.map((w) => w.config.label).join(', ')} ${waiting.length === 1 ? 'has' : 'have'} no current secrets; the files keep their last good content`,
-          watches: waiting.map((w) => w.config.label),
-        })
-      }
-      this.holding = true
-      return 'held'
-    }
-    const releasing = this.holding
-    this.holding = false
-    const started = performance.now()
-    const merged = this.merge()
-    const count = Object.keys(merged).length
-    let outcome: 'written' | 'unchanged' | 'failed' = 'unchanged'
-    const work = (async () => {
-      const {written, failed} = await writeSinks(config.sinks, merged, this.options.log, {
-        started,
-        quiet: this.writeFailed,
-        describe: (error) => this.errors.describe(error),
-      })
-      if (written > 0) this.signalOwed = true
-      if (failed > 0) {
-        // Staged data stays staged: the next poll retries; the signal waits for every sink.
-        this.writeFailed = true
-        outcome = 'failed'
-        return
-      }
-      this.writeFailed = false
-      for (const watch of this.watches) {
-        if (watch.staged) watch.committed = watch.staged
-        watch.staged = undefined
-      }
-      outcome = written > 0 ? 'written' : 'unchanged'
-      if (this.signalOwed) await this.signal()
-      this.options.log.emit({
-        event: 'synced',
-        level: 'debug',
-        message: `${plural(count, 'secret')}: ${written} sink(s) written, ${config.sinks.length - written} unchanged${releasing ? ' (writes resumed)' : ''} in ${Math.round(performance.now() - started)} ms`,
-        secrets: count,
-        written,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      })
-    })()
-    this.writing = work
-    try {
-      await work
-    } finally {
-      if (this.writing === work) this.writing = undefined
-    }
-    return outcome
-  }
-
-  /** Later watches win; case-sensitive; collisions reported once per key, by name only (merge.ts). */
-  private merge(): Record<string, string> {
-    const sets = this.watches.map((w) => ({label: w.config.label, secrets: (w.staged ?? w.committed)!.secrets}))
-    return mergeWatchSecrets(sets, this.reportedCollisions, this.options.log)
-  }
-
-  private async signal(): Promise<void> {
-    this.signalOwed = false
-    await notifyProcess(this.config!.process, this.options.log, (error) => this.errors.describe(error), this.options.pidFile)
+  private sync(): ReturnType<SinkSync['sync']> {
+    return this.sinks.sync(this.config!, this.watches, () => this.stopping)
   }
 
   // --- plumbing -------------------------------------------------------------------------------
@@ -365,7 +277,7 @@ export class Agent {
     for (;;) {
       const queue = this.queue
       await queue
-      await this.writing?.catch(() => {})
+      await this.sinks.settled()
       if (queue === this.queue) return
     }
   }
