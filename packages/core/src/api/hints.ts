@@ -8,7 +8,8 @@ import type {TransportError} from './transport.js'
 /** What OpenSSL says when the other end speaks plain HTTP ("HTTP/1.1 400" read as a TLS record). */
 export function isPlainHttpAnswer(url: URL, error: TransportError): boolean {
   if (url.protocol !== 'https:') return false
-  return /wrong version number|packet length too long|http request/i.test(error.message) || (error.code === 'EPROTO' && /ssl|tls/i.test(error.message))
+  const said = error.nodeMessage ?? error.message
+  return /wrong version number|packet length too long|http request/i.test(said) || (error.code === 'EPROTO' && /ssl|tls/i.test(said))
 }
 
 export function plainHttpError(url: URL, what: string, error: TransportError): BellaError {

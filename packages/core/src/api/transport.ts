@@ -33,10 +33,43 @@ export class TransportError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** Node's or OpenSSL's own words, for classifying only (hints.ts); never shown: they may quote anything. */
+    readonly nodeMessage?: string,
   ) {
     super(message)
     this.name = 'TransportError'
   }
+
+  /** A socket, DNS or TLS error from Node, described in bella's words by its code. */
+  static fromNode(error: NodeJS.ErrnoException, fallbackCode: string): TransportError {
+    const code = error.code ?? fallbackCode
+    return new TransportError(describeNetworkCode(code), code, error.message)
+  }
+}
+
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused: nothing listens at that address and port',
+  ECONNRESET: 'the connection was reset by the other end',
+  EPIPE: 'the connection was closed while bella was sending',
+  ETIMEDOUT: 'the connection timed out',
+  ENOTFOUND: 'the host name was not found (DNS)',
+  EAI_AGAIN: 'the host name could not be looked up right now (DNS)',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+  EADDRNOTAVAIL: 'the address is not available from this machine',
+  ECONNABORTED: 'the connection was aborted',
+  EPROTO: 'a TLS protocol error',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'a TLS protocol error (the other end may not speak TLS)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's TLS certificate chain holds a self-signed certificate (set NODE_EXTRA_CA_CERTS to trust its CA)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate could not be verified (set NODE_EXTRA_CA_CERTS to trust its CA)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the server's TLS certificate issuer is not trusted here (set NODE_EXTRA_CA_CERTS to trust its CA)",
+  CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's TLS certificate is not for this host name",
+}
+
+function describeNetworkCode(code: string): string {
+  return NETWORK_CODES[code] ?? (/CERT|SSL|TLS/.test(code) ? 'a TLS certificate or protocol problem' : 'a network error')
 }
 
 export type Transport = (request: HttpRequest) => Promise<HttpResponse>
@@ -86,7 +119,7 @@ export function createNodeTransport(signal?: AbortSignal): Transport {
             }
             chunks.push(chunk)
           })
-          res.on('error', (error: NodeJS.ErrnoException) => fail(error instanceof TransportError ? error : new TransportError(error.message, error.code ?? 'ERESPONSE')))
+          res.on('error', (error: NodeJS.ErrnoException) => fail(error instanceof TransportError ? error : TransportError.fromNode(error, 'ERESPONSE')))
           res.on('end', () => {
             clearTimeout(deadline)
             resolve({
@@ -105,7 +138,7 @@ export function createNodeTransport(signal?: AbortSignal): Transport {
         deadline = setTimeout(() => abort(new TransportError(`no complete answer within ${request.deadlineMs} ms`, 'EDEADLINE')), request.deadlineMs)
       }
       req.on('error', (error: NodeJS.ErrnoException) => {
-        fail(error instanceof TransportError ? error : new TransportError(error.message, error.code ?? 'ENETWORK'))
+        fail(error instanceof TransportError ? error : TransportError.fromNode(error, 'ENETWORK'))
       })
       req.end(request.body)
     })
