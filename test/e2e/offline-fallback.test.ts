@@ -173,6 +173,20 @@ describe('offline snapshots', () => {
     }
   })
 
+  it('BELLA_MAX_STALE sets --max-stale where flags are awkward; the flag wins; a bad value names the variable', async () => {
+    const home = await homeWithSnapshot()
+    failApi()
+    const off = await bella(['run', '--timeout', '10', '--', ...printToken], {env: {...envFor(home), BELLA_MAX_STALE: '0'}})
+    expect(off.code).toBe(4)
+    expect(off.stdout).toBe('')
+    const flagWins = await bella(['run', '--timeout', '10', '--max-stale', '1h', '--', ...printToken], {env: {...envFor(home), BELLA_MAX_STALE: '0'}})
+    expect(flagWins).toMatchObject({code: 0, stdout: SEEDED})
+    const bad = await bella(['run', '--', 'true'], {env: {...envFor(isolatedHome()), BELLA_MAX_STALE: 'soon'}})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('Error: BELLA_MAX_STALE must be a duration')
+    expect(bad.stderr).toContain('Try: e.g. BELLA_MAX_STALE=24h')
+  })
+
   it('a revoked key (401) deletes its snapshots at once; nothing to fall back on afterwards', async () => {
     const own = await startEmulator({port: 0})
     own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})

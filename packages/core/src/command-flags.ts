@@ -26,7 +26,7 @@ export const connectionFlags = {
 export const fallbackFlags = {
   'max-stale': Flags.string({
     description:
-      'When the API is unreachable or failing, use the encrypted offline snapshot of the last successful fetch if younger than this (30m, 24h, 7d, or seconds; 0 turns snapshots off). [default: 24h]',
+      'When the API is unreachable or failing, use the encrypted offline snapshot of the last successful fetch if younger than this (30m, 24h, 7d, or seconds; 0 turns snapshots off). Also BELLA_MAX_STALE. [default: 24h]',
     helpValue: 'DURATION',
     helpGroup: 'OFFLINE',
   }),

@@ -20,7 +20,7 @@ export function parseMaxStale(raw: string, where = '--max-stale'): number {
   if (!Number.isSafeInteger(amount) || !(ms <= MAX_MS)) {
     throw usageError(`${where} must be a duration such as 30m, 24h or 7d (or seconds, or 0 for no fallback), not "${raw.slice(0, 40)}"`, {
       code: 'invalid_max_stale',
-      suggestions: [`e.g. ${where} 24h (the default); the longest accepted is 365d`],
+      suggestions: [`e.g. ${where}${where.startsWith('-') ? ' ' : '='}24h (the default); the longest accepted is 365d`],
     })
   }
   return ms
@@ -38,13 +38,20 @@ export function formatAge(ms: number): string {
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`
 }
 
-/** FallbackOptions from the two flags, with the cache folder from `env` (XDG) and the home folder. */
+/** FallbackOptions from the two flags (else BELLA_MAX_STALE), with the cache folder from `env` (XDG) and the home folder. */
 export function fallbackOptionsFrom(
   flags: {'max-stale'?: string; 'fallback-only'?: boolean},
   env: Env,
   homedir: string,
 ): {maxStaleMs: number; only: boolean; cacheDir: string} {
-  const maxStaleMs = parseMaxStale(flags['max-stale'] ?? DEFAULT_MAX_STALE)
+  // The variable serves where flags are awkward (a container's ENTRYPOINT, a CI job); a flag wins.
+  const fromEnv = env.BELLA_MAX_STALE?.trim() ? env.BELLA_MAX_STALE : undefined
+  const maxStaleMs =
+    flags['max-stale'] !== undefined
+      ? parseMaxStale(flags['max-stale'])
+      : fromEnv !== undefined
+        ? parseMaxStale(fromEnv, 'BELLA_MAX_STALE')
+        : parseMaxStale(DEFAULT_MAX_STALE)
   const only = flags['fallback-only'] === true
   if (only && maxStaleMs === 0) {
     throw usageError('--fallback-only and --max-stale 0 contradict each other: one uses only the snapshot, the other turns snapshots off', {
