@@ -10,7 +10,8 @@ export default class Logout extends BellaCommand {
     const input = sessionInputFrom(flags, (m) => this.out.info(m))
     const apiUrl = resolveSettings(input).apiUrl.value
     const result = await logout({apiUrl, env: input.env, configDir: input.configDir, cacheDir: input.cacheDir, notice: (m) => this.out.info(m)})
-    this.out.info(result.removed ? `Removed the stored API key for ${apiUrl} from ${result.location}.` : `No API key was stored for ${apiUrl}; nothing to remove.`)
+    this.out.info(result.removed ? `Removed the stored API key for ${apiUrl} from ${result.location}.` : `No API key was stored for ${apiUrl}.`)
+    if (result.snapshots > 0) this.out.info(`Deleted ${result.snapshots} offline snapshot${result.snapshots === 1 ? '' : 's'} of its secrets.`)
     if (result.stillSet) this.out.warn(`${result.stillSet} is still set in this environment; bella will keep using it.`)
   }
 }

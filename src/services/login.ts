@@ -84,6 +84,8 @@ export interface LogoutResult {
   removed: boolean
   location: string
   stillSet?: string
+  /** Offline snapshots deleted (of the stored key and of one set in the environment). */
+  snapshots: number
 }
 
 export async function logout(options: {apiUrl: string; env: Env; configDir: string; cacheDir?: string; notice: (message: string) => void}): Promise<LogoutResult> {
@@ -92,15 +94,16 @@ export async function logout(options: {apiUrl: string; env: Env; configDir: stri
   const keys = [await store.get(storedApiKeyName(options.apiUrl)), await store.get(STORED_API_KEY), options.env['BELLA_BAXTER_API_KEY']]
   const {cacheDir} = options
   // Their offline snapshots too: a user who logs out expects no secrets of theirs left on this machine.
+  let snapshots = 0
   for (const keyId of new Set(keys.map(keyIdOf))) {
     if (!keyId || !cacheDir) continue
     keyContextCache(cacheDir, options.apiUrl, keyId).remove()
-    forgetSnapshots(join(cacheDir, 'snapshots'), options.apiUrl, keyId)
+    snapshots += forgetSnapshots(join(cacheDir, 'snapshots'), options.apiUrl, keyId)
   }
   const removed = (await store.delete(storedApiKeyName(options.apiUrl))) || (await store.delete(STORED_API_KEY))
   if (readUserConfig(options.configDir).loginUrl === options.apiUrl) updateUserConfig(options.configDir, {loginUrl: undefined})
   const stillSet = ['BELLA_BAXTER_API_KEY', 'BELLA_BAXTER_ACCESS_TOKEN'].find((name) => options.env[name]?.trim())
-  return {removed, location: store.location, stillSet}
+  return {removed, location: store.location, stillSet, snapshots}
 }
 
 function keyIdOf(raw: string | undefined): string | undefined {

@@ -183,6 +183,7 @@ describe('the key context cache', () => {
     const logout = await bella(['logout'], {env})
     expect(logout.code).toBe(0)
     expect(logout.stderr).toContain('Removed the stored API key')
+    expect(logout.stderr).toContain('Deleted 1 offline snapshot of its secrets.')
     expect(t.entries()).toEqual([])
     expect(snapshots()).toEqual([])
   })

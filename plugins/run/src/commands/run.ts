@@ -20,7 +20,7 @@ export default class Run extends BellaCommand {
   ].join('\n\n')
 
   static override usage = [
-    'run [-p <project>] [-e <environment>] [--app <name>] [--[no-]mask] [--max-stale D | --fallback-only] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]',
+    'run [-p <project>] [-e <environment>] [--app <name>] [--[no-]mask] [--max-stale D] [--fallback-only] [--watch [--poll-interval S] [--signal restart|sighup] [--kill-timeout S]] -- CMD [ARGS...]',
     'run [-p <project>] [-e <environment>] --explain [--json] -- CMD [ARGS...]',
   ]
 
