@@ -81,13 +81,16 @@ describe('bella agent --once --explain', () => {
     expect(data.sinks[0]).toMatchObject({type: 'dotenv', names: ['DATABASE_URL', 'TRICKY', 'SHARED', 'API_TOKEN', 'PROD_ONLY']})
   })
 
-  it('--explain needs --once; --json needs --explain', async () => {
+  it('--explain needs --once and is not for --fallback-only; --json needs --explain', async () => {
     const dir = project()
     const alone = await bella(['agent', '--explain'], {cwd: dir, env: agentEnv(emulator.url, key)})
     expect(alone.code).toBe(2)
     expect(alone.stderr).toContain('--explain only applies with --once')
     const json = await bella(['agent', '--once', '--json'], {cwd: dir, env: agentEnv(emulator.url, key)})
     expect(json.code).toBe(2)
+    const offline = await bella(['agent', '--once', '--explain', '--fallback-only'], {cwd: dir, env: agentEnv(emulator.url, key)})
+    expect(offline.code).toBe(2)
+    expect(offline.stderr).toContain('cannot also be provided when using --explain')
     expect(existsSync(join(dir, 'out'))).toBe(false)
   })
 })

@@ -174,13 +174,18 @@ describe('bella run --explain', () => {
     expect(data.secrets.find((s: {name: string}) => s.name === 'DATABASE_URL')).toMatchObject({provider: null, injected: true})
   })
 
-  it('errors as usual: --json without --explain, --explain with --watch, a wrong key', async () => {
+  it('errors as usual: --json without --explain, --explain with --watch or --fallback-only, a wrong key', async () => {
     const json = await bella(['run', '--json', '--', 'true'], {env: env()})
     expect(json.code).toBe(2)
     expect(JSON.parse(json.stdout).error.message).toContain('--json only applies to --explain')
 
     const watch = await bella(['run', '--explain', '--watch', '--', 'true'], {env: env()})
     expect(watch.code).toBe(2)
+
+    // --explain asks the API; it never explains from the offline snapshot.
+    const offline = await bella(['run', '--explain', '--fallback-only', '--', 'true'], {env: env()})
+    expect(offline.code).toBe(2)
+    expect(offline.stderr).toContain('--fallback-only=true cannot also be provided when using --explain')
 
     const {file, command} = marker()
     const wrong = await bella(['run', '--explain', '--', ...command], {env: env({BELLA_BAXTER_API_KEY: `bax-${'f'.repeat(32)}-${'ab'.repeat(32)}`})})

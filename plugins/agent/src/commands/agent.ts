@@ -38,8 +38,9 @@ Exit codes: 0 done or stopped, 2 invalid config or flags (or --init finding an e
     init: Flags.boolean({description: 'Write a commented starter config file (never overwrites) and exit.', default: false, exclusive: ['once']}),
     once: Flags.boolean({description: 'Fetch, write, signal once and exit (for init containers).', default: false}),
     explain: Flags.boolean({
-      description: 'With --once: print what one pass would write, per watch and sink (names and providers only, on stderr); write nothing, signal nobody.',
+      description: 'With --once: print what one pass would write, per watch and sink (names and providers only, on stderr); write nothing, signal nobody. It asks the API, never the offline snapshot.',
       default: false,
+      exclusive: ['fallback-only'],
     }),
     'log-format': Flags.option({options: ['text', 'json'] as const, description: 'How events are printed on stderr.', default: 'text' as const})(),
   }

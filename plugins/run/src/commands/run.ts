@@ -51,9 +51,9 @@ export default class Run extends BellaCommand {
       default: false,
     }),
     explain: Flags.boolean({
-      description: 'Print which secrets the command would get, from which provider, and what is withheld or overridden (names only, on stderr); do not start it.',
+      description: 'Print which secrets the command would get, from which provider, and what is withheld or overridden (names only, on stderr); do not start it. It asks the API, never the offline snapshot.',
       default: false,
-      exclusive: ['watch'],
+      exclusive: ['watch', 'fallback-only'],
     }),
     mask: Flags.boolean({
       description:
