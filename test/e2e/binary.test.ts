@@ -87,6 +87,18 @@ describe('the single binary, from an empty folder with no node on PATH', () => {
     expect(watched).toMatchObject({code: 0, stdout: 'debug'})
   })
 
+  it('run --mask, run --explain and the offline snapshot (--fallback-only), as in the npm package', async () => {
+    const masked = await run(['run', '--mask', '--', 'sh', '-c', 'printf "%s|%s" "$DATABASE_URL" "$LOG_LEVEL"'])
+    expect(masked).toMatchObject({code: 0, stdout: '*****|*****'})
+    const explained = await run(['run', '--explain', '--', 'sh', '-c', 'echo started'])
+    expect(explained).toMatchObject({code: 0, stdout: ''})
+    expect(explained.stderr).toMatch(/LOG_LEVEL +\S+ +injected/)
+    // The live runs above wrote the encrypted snapshot this one starts from, without the API.
+    const offline = await run(['run', '--fallback-only', '--', 'sh', '-c', 'printf %s "$LOG_LEVEL"'])
+    expect(offline).toMatchObject({code: 0, stdout: 'debug'})
+    expect(offline.stderr).toContain('--fallback-only: the API was not asked')
+  })
+
   it('agent --init, then --once writes dotenv, json and yaml sinks (0600)', async () => {
     const dir = freshDir('agent')
     expect((await run(['agent', '--init'], {cwd: dir})).code).toBe(0)
