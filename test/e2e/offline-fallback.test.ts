@@ -337,12 +337,12 @@ describe('bella run --watch from a snapshot', () => {
             .map((l) => JSON.parse(l) as {pid: number; v: string})
         : []
     try {
-      const first = await until(`the first start (stderr: ${stderr})`, () => starts()[0])
+      // Each wait also covers bella's words: its stderr pipe may be read after the child's file write.
+      const first = await until(`the first start (stderr: ${stderr})`, () => /using the offline snapshot of demo\/dev/.test(stderr) && starts()[0])
       expect(first.v).toBe(SEEDED)
-      expect(stderr).toMatch(/using the offline snapshot of demo\/dev/)
 
       own.clearFaults()
-      const second = await until(`the live restart (stderr: ${stderr})`, () => starts()[1], 30_000)
+      const second = await until(`the live restart (stderr: ${stderr})`, () => /restarted the command/.test(stderr) && starts()[1], 30_000)
       expect(second.v).toBe('live-after-outage')
       expect(stderr).toMatch(/switching from the offline snapshot to live secrets/)
       expect(stderr).toMatch(/restarting the command/)
@@ -354,8 +354,10 @@ describe('bella run --watch from a snapshot', () => {
 
       // The key is revoked while bella watches: the next poll's 401 deletes the snapshot at once.
       own.revokeApiKey(own.apiKeys[0]!.id)
-      await until(`the snapshot deleted after a 401 (stderr: ${stderr})`, () => snapshots(home).length === 0 || undefined, 20_000)
-      expect(stderr).toMatch(/the API refused key bax-\w{8}…, so its offline snapshot was deleted/)
+      // bella deletes the file, then says so: wait for its words too, not just the file's absence.
+      const refusal = /the API refused key bax-\w{8}…, so its offline snapshot was deleted/
+      await until(`the snapshot deleted after a 401 (stderr: ${stderr})`, () => (snapshots(home).length === 0 && refusal.test(stderr)) || undefined, 20_000)
+      expect(snapshots(home)).toEqual([])
 
       proc.kill('SIGTERM')
       expect(await exited).toBe(143)
@@ -383,8 +385,7 @@ describe('bella agent from a snapshot', () => {
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
     const sinkHas = (value: string) => (existsSync(sink) && readFileSync(sink, 'utf8').includes(`OFFLINE_TOKEN=${value}`)) || undefined
     try {
-      await until(`the sink from the snapshot (stderr: ${stderr})`, () => sinkHas(SEEDED))
-      expect(stderr).toMatch(/using the offline snapshot/)
+      await until(`the sink from the snapshot (stderr: ${stderr})`, () => (sinkHas(SEEDED) && /using the offline snapshot/.test(stderr)) || undefined)
       own.clearFaults()
       await until(`the sink from the live API (stderr: ${stderr})`, () => sinkHas('live-after-outage'), 30_000)
       expect(stderr).not.toContain(SEEDED)
