@@ -30,6 +30,10 @@ function loadAsset<T>(asset: string, cacheAsset: string): T {
     filename: assetFileName(asset),
     cachedData: Buffer.from(getAsset(cacheAsset)),
   })
+  // A rejected cache costs compile time on every start, silently; the binary's tests ask.
+  if (process.env.BELLA_TRACE_CODE_CACHE === '1') {
+    process.stderr.write(`debug: code cache ${cacheAsset} ${script.cachedDataRejected ? 'rejected' : 'accepted'}\n`)
+  }
   const module = {exports: {} as T}
   // The assets require only Node's built-in modules, which any require resolves.
   ;(script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown) => void)(module.exports, createRequire(process.execPath), module)

@@ -99,6 +99,17 @@ describe('the single binary, from an empty folder with no node on PATH', () => {
     expect(offline.stderr).toContain('--fallback-only: the API was not asked')
   })
 
+  it("V8 accepts the code caches built for run's fast path and for the rest of bella (a rejected one costs start-up time silently)", async () => {
+    const trace = {...apiEnv(), BELLA_TRACE_CODE_CACHE: '1'}
+    const fast = await run(['run', '--', 'sh', '-c', ':'], {env: trace})
+    expect(fast.code).toBe(0)
+    expect(fast.stderr).toContain('debug: code cache run.cache accepted')
+    const rest = await run(['whoami', '--offline'], {env: trace})
+    expect(rest.code).toBe(0)
+    expect(rest.stderr).toContain('debug: code cache rest.cache accepted')
+    expect(`${fast.stderr}${rest.stderr}`).not.toContain('rejected')
+  })
+
   it('agent --init, then --once writes dotenv, json and yaml sinks (0600)', async () => {
     const dir = freshDir('agent')
     expect((await run(['agent', '--init'], {cwd: dir})).code).toBe(0)
