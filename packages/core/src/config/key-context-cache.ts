@@ -9,7 +9,7 @@
  * malformed one is deleted), and a write that fails is skipped.
  */
 import {createHash} from 'node:crypto'
-import {closeSync, fstatSync, openSync, readFileSync, rmSync} from 'node:fs'
+import {closeSync, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import type {KeyContext} from '../api/types.js'
 import {writePrivateFileAtomic} from './private-files.js'
@@ -18,6 +18,11 @@ import {writePrivateFileAtomic} from './private-files.js'
 export const KEY_CONTEXT_TTL_MS = 60 * 60 * 1000
 /** An entry saved this far in the future (a clock set back) is not trusted either. */
 const CLOCK_SLACK_MS = 5 * 60 * 1000
+/**
+ * Entries not rewritten for this long are deleted when another is written: a key that is gone
+ * (rotated, or a short-lived keyless key, a new id each job) would otherwise leave its file forever.
+ */
+const PRUNE_AFTER_MS = 24 * KEY_CONTEXT_TTL_MS
 /** A real entry is well under 2 KiB; anything much larger is not one of ours. */
 const MAX_ENTRY_BYTES = 16 * 1024
 const FORMAT = 1
@@ -83,12 +88,32 @@ export function keyContextCache(cacheDir: string, apiUrl: string, keyId: string,
       const entry: Entry = {format: FORMAT, apiUrl, keyId, savedAt: now(), context: pickContext(context)}
       try {
         writePrivateFileAtomic(file, `${JSON.stringify(entry)}\n`)
-        return true
       } catch {
         return false
       }
+      pruneOldEntries(cacheDir, now())
+      return true
     },
     remove,
+  }
+}
+
+/** Deletes the entries last written more than PRUNE_AFTER_MS ago (by mtime: nothing is read). */
+function pruneOldEntries(cacheDir: string, now: number): void {
+  let names: string[]
+  try {
+    names = readdirSync(cacheDir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    if (!/^key-context-[0-9a-f]{32}\.json$/.test(name)) continue
+    try {
+      const path = join(cacheDir, name)
+      if (now - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, {force: true})
+    } catch {
+      // gone already, or not ours to remove: the next write tries again
+    }
   }
 }
 

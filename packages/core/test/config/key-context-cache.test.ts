@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from '@jest/globals'
-import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {KeyContext} from '../../src/api/types.js'
 import {cacheDirFrom, KEY_CONTEXT_TTL_MS, keyContextCache, keyContextCacheFile} from '../../src/config/index.js'
@@ -90,5 +90,28 @@ describe('keyContextCache', () => {
     expect(cache.write(CONTEXT)).toBe(false)
     expect(cache.read()).toBeUndefined()
     expect(() => cache.remove()).not.toThrow()
+  })
+})
+
+describe('old entries', () => {
+  it('are deleted when another is written: a day without a rewrite (a rotated or keyless key) and the file goes', () => {
+    const dir = join(dirs.make('bella-kc-'), 'bella')
+    const realNow = Date.now()
+    const fresh = keyContextCache(dir, URL, KEY_ID)
+    expect(fresh.write(CONTEXT)).toBe(true)
+    const gone = keyContextCacheFile(dir, URL, 'f'.repeat(32))
+    const recent = keyContextCacheFile(dir, URL, 'e'.repeat(32))
+    for (const file of [gone, recent]) writeFileSync(file, '{}')
+    const twoDaysAgo = (realNow - 2 * 24 * KEY_CONTEXT_TTL_MS) / 1000
+    utimesSync(gone, twoDaysAgo, twoDaysAgo)
+    const unrelated = join(dir, 'key-context-notours.json')
+    writeFileSync(unrelated, '{}')
+    utimesSync(unrelated, twoDaysAgo, twoDaysAgo)
+
+    expect(fresh.write(CONTEXT)).toBe(true)
+    expect(existsSync(gone)).toBe(false)
+    expect(existsSync(recent)).toBe(true)
+    expect(existsSync(fresh.file)).toBe(true)
+    expect(existsSync(unrelated)).toBe(true)
   })
 })
