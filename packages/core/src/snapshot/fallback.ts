@@ -40,6 +40,8 @@ export interface SecretsResult {
 }
 
 const nothing = async () => {}
+// Clocks of machines sharing a cache folder (or one NTP step) may disagree by this much.
+const CLOCK_SLACK_MS = 5 * 60 * 1000
 const SNAPSHOT_ORIGIN = 'the offline snapshot (keys/me was unreachable)'
 
 /** True for what the fallback answers: the API unreachable or failing (exit 4), nothing else. */
@@ -74,6 +76,14 @@ export function freshSnapshot(vault: SnapshotVault, target: SnapshotTarget, fall
   const snapshot = vault.load(target)
   if (!snapshot) return undefined
   const now = fallback.now?.() ?? Date.now()
+  if (snapshot.fetchedAt - now > CLOCK_SLACK_MS) {
+    // Written while the clock was ahead: its true age is unknown, and counting it as 0 would let it
+    // stand in for the API until the clock caught up, whatever --max-stale says. Deleted: it can
+    // never be vouched for (the next live fetch writes a new one).
+    vault.discard(target)
+    warn(`the offline snapshot of ${target.project}/${target.environment} says it was fetched ${formatAge(snapshot.fetchedAt - now)} in the future (the clock was changed?); deleted, not used`)
+    return undefined
+  }
   const ageMs = Math.max(0, now - snapshot.fetchedAt)
   if (ageMs > fallback.maxStaleMs) {
     warn(

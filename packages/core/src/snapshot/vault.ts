@@ -76,6 +76,11 @@ export class SnapshotVault {
     }
   }
 
+  /** Deletes the snapshot of `target` (one that cannot be used, ever). */
+  discard(target: SnapshotTarget): void {
+    this.remove(this.pathFor(target))
+  }
+
   /** The targets this key has snapshots of on this server (from the headers; nothing decrypted). */
   targets(): SnapshotTarget[] {
     const found: SnapshotTarget[] = []

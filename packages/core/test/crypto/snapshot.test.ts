@@ -1,6 +1,9 @@
-import {describe, expect, it} from '@jest/globals'
+import {afterEach, describe, expect, it} from '@jest/globals'
 import {randomBytes} from 'node:crypto'
-import {formatAge, openSnapshot, parseMaxStale, sealSnapshot, snapshotKey, SnapshotRefused} from '@bella/core'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {formatAge, freshSnapshot, openSnapshot, parseMaxStale, sealSnapshot, snapshotKey, SnapshotRefused, SnapshotVault} from '@bella/core'
+import {tempDirs} from '../config/temp-dir.js'
 
 const header = {server: 'https://api.example.test', keyId: 'k1', project: 'shop', environment: 'prod'}
 const fetched = {
@@ -67,5 +70,33 @@ describe('--max-stale', () => {
     expect(formatAge(5_000)).toBe('5 s')
     expect(formatAge(125 * 60_000)).toBe('2 h 5 min')
     expect(formatAge(25 * 3_600_000)).toBe('1 d 1 h')
+  })
+})
+
+describe('a snapshot fetched "in the future" (a clock set back since it was written)', () => {
+  const dirs = tempDirs()
+  afterEach(() => dirs.cleanup())
+
+  it('is not used and is deleted: its age is unknown, so --max-stale cannot vouch for it', async () => {
+    const messages: string[] = []
+    const vault = new SnapshotVault(join(dirs.make(), 'snapshots'), header.server, header.keyId, randomBytes(32), (m) => messages.push(m))
+    const target = {project: 'shop', environment: 'prod'}
+    const now = Date.UTC(2026, 0, 10)
+    // Written while the clock said a year later; read after it was set right.
+    await vault.save(target, fetched, now + 365 * 86_400_000)
+    const fallback = {maxStaleMs: 3_600_000, only: false, cacheDir: '', now: () => now}
+    expect(freshSnapshot(vault, target, fallback, (m) => messages.push(m))).toBeUndefined()
+    expect(messages.join('\n')).toMatch(/shop\/prod.*in the future/)
+    expect(existsSync(vault.pathFor(target))).toBe(false)
+  })
+
+  it('a few minutes ahead (clocks of two machines sharing a cache) is still used, as age 0', async () => {
+    const vault = new SnapshotVault(join(dirs.make(), 'snapshots'), header.server, header.keyId, randomBytes(32), () => {})
+    const target = {project: 'shop', environment: 'prod'}
+    const now = Date.UTC(2026, 0, 10)
+    await vault.save(target, fetched, now + 60_000)
+    const used = freshSnapshot(vault, target, {maxStaleMs: 3_600_000, only: false, cacheDir: '', now: () => now}, () => {})
+    expect(used?.ageMs).toBe(0)
+    expect(used?.fetched.version).toBe(7)
   })
 })
