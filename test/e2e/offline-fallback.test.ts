@@ -302,6 +302,19 @@ describe('offline snapshots', () => {
     expect(r.stderr).toContain('using the offline snapshot of demo/dev')
   })
 
+  it('a 403 on the cached target, then keys/me unreachable: the refused environment\'s snapshot is deleted, not used', async () => {
+    const home = await homeWithSnapshot()
+    // The key was re-scoped: its cached environment is now forbidden; then the API goes away.
+    emulator.injectFault({type: 'status', status: 403, count: 1, pathPrefix: '/api/v1/projects/'})
+    emulator.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/keys/me'})
+    const r = await bella(['run', '--timeout', '10', '--', ...printToken], {env: envFor(home)})
+    expect(r.stdout).toBe('')
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).not.toContain('using the offline snapshot')
+    expect(r.stderr).toMatch(/Warning: the API refused key bax-\w{8}…, so its offline snapshot was deleted/)
+    expect(snapshots(home)).toHaveLength(0)
+  })
+
   it('access tokens get no snapshot, and --fallback-only with one is a usage error', async () => {
     const home = isolatedHome()
     emulator.addToken({token: 'bt-offline-test-token', project: 'demo', environment: 'dev'})

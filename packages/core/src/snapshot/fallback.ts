@@ -129,16 +129,26 @@ export async function fetchSecretsWithFallback(session: Session, fallback: Fallb
   // The target last tried: a cached key context (withTarget) lets a fetch that cannot reach the API
   // still find its snapshot without keys/me.
   let tried: Target | undefined
+  // withTarget retries a cached target the API refused (403, 404) after asking keys/me: such an
+  // answer is the API's word on that target, so neither a later outage nor the cache may bring its
+  // snapshot back (a 401/403 deletes the key's snapshots, whichever attempt it came on).
+  let refused = false
   let target: Target
   let fetched: FetchedEnvironmentSecrets
   try {
     ;({target, fetched} = await withTarget(session, async (candidate) => {
       tried = candidate
-      return {target: candidate, fetched: await getAllEnvironmentSecrets(session.api, candidate.project.value, candidate.environment.value)}
+      try {
+        return {target: candidate, fetched: await getAllEnvironmentSecrets(session.api, candidate.project.value, candidate.environment.value)}
+      } catch (error) {
+        if (!isUnreachable(error)) refused = true
+        forgetOnRefusal(refusalVault(), error, warn)
+        throw error
+      }
     }))
   } catch (error) {
     forgetOnRefusal(refusalVault(), error, warn)
-    if (isUnreachable(error)) {
+    if (isUnreachable(error) && !refused) {
       const used = useSnapshot(error, tried)
       if (used) return used
     }
