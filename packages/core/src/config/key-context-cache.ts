@@ -12,7 +12,7 @@ import {createHash} from 'node:crypto'
 import {closeSync, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import type {KeyContext} from '../api/types.js'
-import {writePrivateFileAtomic} from './private-files.js'
+import {removeSymlinkAt, writePrivateFileAtomic} from './private-files.js'
 
 /** How long a saved key context is used (README: "Key context cache"). */
 export const KEY_CONTEXT_TTL_MS = 60 * 60 * 1000
@@ -87,6 +87,7 @@ export function keyContextCache(cacheDir: string, apiUrl: string, keyId: string,
     write(context) {
       const entry: Entry = {format: FORMAT, apiUrl, keyId, savedAt: now(), context: pickContext(context)}
       try {
+        removeSymlinkAt(file)
         writePrivateFileAtomic(file, `${JSON.stringify(entry)}\n`)
       } catch {
         return false

@@ -1,4 +1,4 @@
-import {chmodSync, mkdirSync, statSync} from 'node:fs'
+import {chmodSync, lstatSync, mkdirSync, rmSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {writeFileAtomicSync} from '../fs/atomic.js'
 
@@ -26,6 +26,15 @@ export function tightenMode(path: string, mode: number): number | undefined {
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, {recursive: true, mode: PRIVATE_DIR_MODE})
   tightenMode(dir, PRIVATE_DIR_MODE)
+}
+
+/**
+ * Removes a symbolic link at `path` (not what it points to). For cache files, which bella alone
+ * names and writes: the atomic writer writes *through* a link (sinks rely on it), so a link planted
+ * there would have a cache write replace whatever file it names.
+ */
+export function removeSymlinkAt(path: string): void {
+  if (lstatSync(path, {throwIfNoEntry: false})?.isSymbolicLink()) rmSync(path, {force: true})
 }
 
 /**

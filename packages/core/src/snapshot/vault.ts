@@ -10,7 +10,7 @@ import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseApiKey} from '../crypto/api-key.js'
-import {ensurePrivateDir, PRIVATE_FILE_MODE} from '../config/private-files.js'
+import {ensurePrivateDir, PRIVATE_FILE_MODE, removeSymlinkAt} from '../config/private-files.js'
 import {writeFileAtomic} from '../fs/atomic.js'
 import type {FetchedEnvironmentSecrets} from '../api/secrets-response.js'
 import type {Session} from '../session.js'
@@ -55,6 +55,7 @@ export class SnapshotVault {
   async save(target: SnapshotTarget, fetched: FetchedEnvironmentSecrets, fetchedAt = Date.now()): Promise<void> {
     const bytes = sealSnapshot(this.key, this.header(target), fetched, fetchedAt)
     ensurePrivateDir(this.dir)
+    removeSymlinkAt(this.pathFor(target))
     await writeFileAtomic(this.pathFor(target), bytes, {mode: PRIVATE_FILE_MODE, skipIfUnchanged: false, durable: false})
   }
 

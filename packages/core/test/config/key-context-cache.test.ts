@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from '@jest/globals'
-import {existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {KeyContext} from '../../src/api/types.js'
 import {cacheDirFrom, KEY_CONTEXT_TTL_MS, keyContextCache, keyContextCacheFile} from '../../src/config/index.js'
@@ -113,5 +113,19 @@ describe('old entries', () => {
     expect(existsSync(recent)).toBe(true)
     expect(existsSync(fresh.file)).toBe(true)
     expect(existsSync(unrelated)).toBe(true)
+  })
+})
+
+describe('a symbolic link planted where the entry goes', () => {
+  it('is replaced by the entry; the file it points to is left alone', () => {
+    const t = setUp()
+    mkdirSync(t.dir, {recursive: true, mode: 0o700})
+    const victim = join(dirs.make('bella-kc-victim-'), 'precious.txt')
+    writeFileSync(victim, 'precious\n')
+    symlinkSync(victim, t.cache.file)
+    expect(t.cache.write(CONTEXT)).toBe(true)
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n')
+    expect(lstatSync(t.cache.file).isFile()).toBe(true)
+    expect(t.cache.read()?.context).toEqual(CONTEXT)
   })
 })

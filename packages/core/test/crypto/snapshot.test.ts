@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from '@jest/globals'
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {formatAge, freshSnapshot, openSnapshot, parseMaxStale, sealSnapshot, snapshotKey, SnapshotRefused, SnapshotVault} from '@bella/core'
 import {tempDirs} from '../config/temp-dir.js'
@@ -98,5 +98,24 @@ describe('a snapshot fetched "in the future" (a clock set back since it was writ
     const used = freshSnapshot(vault, target, {maxStaleMs: 3_600_000, only: false, cacheDir: '', now: () => now}, () => {})
     expect(used?.ageMs).toBe(0)
     expect(used?.fetched.version).toBe(7)
+  })
+})
+
+describe('a symbolic link planted where a snapshot goes', () => {
+  const dirs = tempDirs()
+  afterEach(() => dirs.cleanup())
+
+  it('is replaced by the snapshot; the file it points to is left alone', async () => {
+    const dir = join(dirs.make(), 'snapshots')
+    const vault = new SnapshotVault(dir, header.server, header.keyId, randomBytes(32), () => {})
+    const target = {project: 'shop', environment: 'prod'}
+    mkdirSync(dir, {mode: 0o700})
+    const victim = join(dirs.make(), 'precious.txt')
+    writeFileSync(victim, 'precious\n')
+    symlinkSync(victim, vault.pathFor(target))
+    await vault.save(target, fetched, Date.now())
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n')
+    expect(lstatSync(vault.pathFor(target)).isFile()).toBe(true)
+    expect(vault.load(target)?.fetched.version).toBe(7)
   })
 })
