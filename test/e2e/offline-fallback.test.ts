@@ -410,6 +410,36 @@ describe('bella agent from a snapshot', () => {
     }
   }, 60_000)
 
+  it('--fallback-only starts a long-running agent from the snapshot; its polls then ask the API, as under run --watch', async () => {
+    const own = await startEmulator({port: 0})
+    const dir = testTempDir('bella-offline-agent-')
+    const sink = join(dir, '.env')
+    const config = join(dir, 'bella-agent.yaml')
+    writeFileSync(config, `watches:\n  - project: demo\n    environment: dev\n    poll-interval: 5\nsinks:\n  - type: dotenv\n    path: ${JSON.stringify(sink)}\n`)
+    let proc: ReturnType<typeof spawn> | undefined
+    try {
+      own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})
+      const home = await homeWithSnapshot(own)
+      own.setSecrets(demo, {set: {OFFLINE_TOKEN: 'live-after-start'}})
+      const agent = spawn(process.execPath, [bellaBin, 'agent', '--fallback-only', '--timeout', '5', '-c', config], {
+        env: {PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...envFor(home, own)},
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      proc = agent
+      let stderr = ''
+      agent.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+      const exited = new Promise<number | null>((resolve) => agent.on('exit', (code) => resolve(code)))
+      const sinkHas = (value: string) => (existsSync(sink) && readFileSync(sink, 'utf8').includes(`OFFLINE_TOKEN=${value}`)) || undefined
+      await until(`the sink from the snapshot (stderr: ${stderr})`, () => (sinkHas(SEEDED) && /--fallback-only: the API was not asked/.test(stderr)) || undefined)
+      await until(`the sink from the live API (stderr: ${stderr})`, () => sinkHas('live-after-start'), 30_000)
+      agent.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    } finally {
+      if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+      await own.close()
+    }
+  }, 60_000)
+
   it('--once writes the sink from the snapshot when the API fails, with a fallback warning; live again afterwards', async () => {
     const home = isolatedHome()
     const dir = testTempDir('bella-offline-agent-')

@@ -28,6 +28,8 @@ export class AgentSnapshots {
   private vault: SnapshotVault | undefined
   private refusal: SnapshotVault | undefined
   private saving: Promise<void> = Promise.resolve()
+  /** Watches already started from the snapshot under --fallback-only: their polls ask the API, as run --watch's do. */
+  private readonly started = new WeakSet<WatchConfig>()
 
   constructor(
     private readonly fallback: FallbackOptions,
@@ -41,17 +43,20 @@ export class AgentSnapshots {
     this.refusal = this.vault ?? vaultFor(session, {...this.fallback, only: false}, warn)
   }
 
-  /** The watch's marker: the API's, or (with --fallback-only) the snapshot's, which never moves. */
+  /** The watch's marker: the API's, or (with --fallback-only, until the watch has started from its snapshot) the snapshot's. */
   async marker(config: WatchConfig, live: () => Promise<string>): Promise<string> {
-    if (this.fallback.only && !config.provider) return SNAPSHOT_MARKER
+    if (this.startsOffline(config)) return SNAPSHOT_MARKER
     return live().catch((error: unknown) => this.refused(error))
   }
 
   /** The watch's secrets: live (and snapshotted), or from the snapshot when the API cannot answer. */
   async fetch(config: WatchConfig, live: () => Promise<Fetched>): Promise<Fetched> {
-    if (this.fallback.only) {
+    if (this.fallback.only && !this.started.has(config)) {
       const fetched = config.provider ? undefined : this.fromSnapshot(config, undefined)
-      if (fetched) return fetched
+      if (fetched) {
+        this.started.add(config)
+        return fetched
+      }
       throw unreachableError(`no usable offline snapshot of ${config.label}, and --fallback-only does not ask the API`, {
         code: 'no_snapshot',
         suggestions: [
@@ -78,6 +83,11 @@ export class AgentSnapshots {
       await this.saving
     }
     return fetched
+  }
+
+  /** --fallback-only and this environment watch has not started from its snapshot yet. */
+  private startsOffline(config: WatchConfig): boolean {
+    return this.fallback.only && !config.provider && !this.started.has(config)
   }
 
   private refused(error: unknown): never {
