@@ -3,7 +3,8 @@
  * -p/-e left open makes one request instead of two; against the emulator over loopback.
  */
 import {afterEach, describe, expect, it} from '@jest/globals'
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {bella, isolatedHome} from '../helpers/cli.js'
@@ -186,5 +187,19 @@ describe('the key context cache', () => {
     expect(logout.stderr).toContain('Deleted 1 offline snapshot of its secrets.')
     expect(t.entries()).toEqual([])
     expect(snapshots()).toEqual([])
+  })
+})
+
+describe('a FIFO planted where the entry goes', () => {
+  it('is not opened for reading (that waits for a writer forever): the command asks keys/me and runs', async () => {
+    const t = await setUp()
+    const first = await bella(printWhere, {env: t.env})
+    expect(first.code).toBe(0)
+    const path = t.entryPath()
+    rmSync(path)
+    expect(spawnSync('mkfifo', [path]).status).toBe(0)
+    const r = await bella(printWhere, {env: t.env, timeoutMs: 15_000})
+    expect(r).toMatchObject({code: 0, stdout: 'dev'})
+    expect(t.keysMeCalls()).toBe(2)
   })
 })

@@ -9,7 +9,7 @@
  * malformed one is deleted), and a write that fails is skipped.
  */
 import {createHash} from 'node:crypto'
-import {closeSync, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import type {KeyContext} from '../api/types.js'
 import {removeSymlinkAt, writePrivateFileAtomic} from './private-files.js'
@@ -130,7 +130,8 @@ interface Entry {
 function readSmallFile(file: string): string | undefined {
   let fd: number
   try {
-    fd = openSync(file, 'r')
+    // Non-blocking: opening a FIFO found there for reading would otherwise wait for a writer forever.
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0))
   } catch {
     return undefined
   }
