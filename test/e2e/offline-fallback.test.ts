@@ -216,6 +216,23 @@ describe('offline snapshots', () => {
     expect(snapshots(home)).toHaveLength(0)
   })
 
+  it('a 401 that is this machine\'s clock (not the key) keeps the snapshots: the key was not refused', async () => {
+    let skewMs = 0
+    const own = await startEmulator({port: 0, now: () => new Date(Date.now() + skewMs)})
+    try {
+      own.setSecrets(demo, {set: {OFFLINE_TOKEN: SEEDED}})
+      const home = await homeWithSnapshot(own)
+      skewMs = 60 * 60_000
+      const r = await bella(['run', '--', ...printToken], {env: envFor(home, own)})
+      expect(r.code).toBe(3)
+      expect(r.stderr).toMatch(/this machine's clock is/)
+      expect(r.stderr).not.toMatch(/snapshot was deleted/)
+      expect(snapshots(home)).toHaveLength(1)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('one changed byte: refused and deleted with a warning, then bella goes on as if there were none', async () => {
     const home = await homeWithSnapshot()
     const file = join(snapshotDir(home), snapshots(home)[0]!)

@@ -52,6 +52,8 @@ export function isUnreachable(error: unknown): boolean {
 /** The credential was refused (401/403): its snapshots must not outlive that. */
 export function forgetOnRefusal(vault: SnapshotVault | undefined, error: unknown, warn: (message: string) => void): void {
   if (!vault || !isBellaError(error) || error.kind !== 'auth') return
+  // A 401 explained by this machine's clock says nothing about the key: fixing the clock is enough.
+  if (error.code === 'api_clock_skew') return
   const removed = vault.forget()
   if (removed > 0) warn(`the API refused key ${keyPrefix(vault.keyId)}…, so its offline ${removed === 1 ? 'snapshot was' : `snapshots (${removed}) were`} deleted`)
 }
