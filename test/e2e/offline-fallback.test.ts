@@ -39,6 +39,9 @@ const vaultOf = (home: Home, api: Emulator = emulator) => {
 }
 const failApi = () => emulator.injectFault({type: 'status', status: 503, count: 'always', pathPrefix: '/api/v1/'})
 
+/** Where bella keeps the API key's cached scope in `home` (the live runs write it). */
+const keyContextFileOf = (home: Home, api: Emulator = emulator) => keyContextCacheFile(join(home.HOME, '.cache', 'bella'), api.url, parseApiKey(api.apiKey).keyId)
+
 /** A home with a snapshot written by a live `bella run`. */
 async function homeWithSnapshot(api: Emulator = emulator): Promise<Home> {
   const home = isolatedHome()
@@ -274,9 +277,22 @@ describe('offline snapshots', () => {
     const home = await homeWithSnapshot()
     const file = join(snapshotDir(home), snapshots(home)[0]!)
     writeFileSync(file, readFileSync(file, 'utf8').replace('"environment":"dev"', '"environment":"prod"'))
+    // Without a cached key context, the snapshots' own headers are all that can name the target.
+    rmSync(keyContextFileOf(home), {force: true})
     const r = await bella(['run', '--fallback-only', '--', ...printToken], {env: envFor(home)})
     expect(r.code).toBe(4)
     expect(r.stderr).toMatch(/Warning: the offline snapshot \w+-\w+\.snapshot was refused and deleted: its header does not match its name/)
+    expect(existsSync(file)).toBe(false)
+  })
+
+  it('with the key context cached, --fallback-only opens the named snapshot, and an edited header is refused there too', async () => {
+    const home = await homeWithSnapshot()
+    const file = join(snapshotDir(home), snapshots(home)[0]!)
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"environment":"dev"', '"environment":"prod"'))
+    const r = await bella(['run', '--fallback-only', '--', ...printToken], {env: envFor(home)})
+    expect(r.code).toBe(4)
+    expect(r.stderr).toMatch(/Warning: the offline snapshot of demo\/dev was refused and deleted: it was written for another server, key or environment/)
+    expect(r.stderr).not.toContain(SEEDED)
     expect(existsSync(file)).toBe(false)
   })
 
@@ -295,7 +311,7 @@ describe('offline snapshots', () => {
   it('keys/me unreachable: the key\'s one snapshot names the target; with two, -p/-e are needed', async () => {
     const home = await homeWithSnapshot()
     // Without the key context the live run cached, only the snapshots can name the target.
-    const forgetKeyContext = () => rmSync(keyContextCacheFile(join(home.HOME, '.cache', 'bella'), emulator.url, parseApiKey(emulator.apiKey).keyId), {force: true})
+    const forgetKeyContext = () => rmSync(keyContextFileOf(home), {force: true})
     forgetKeyContext()
     failApi()
     const one = await bella(['run', '--timeout', '10', '--', ...printToken], {env: envFor(home)})
@@ -317,6 +333,11 @@ describe('offline snapshots', () => {
     const r = await bella(['run', '--timeout', '10', '--', ...printToken], {env: envFor(home)})
     expect(r).toMatchObject({code: 0, stdout: SEEDED})
     expect(r.stderr).toContain('using the offline snapshot of demo/dev')
+    // --fallback-only asks nothing, keys/me included: the cached scope names the snapshot too.
+    emulator.clearRequests()
+    const only = await bella(['run', '--fallback-only', '--', ...printToken], {env: envFor(home)})
+    expect(only).toMatchObject({code: 0, stdout: SEEDED})
+    expect(emulator.requests()).toEqual([])
   })
 
   it('a 403 on the cached target, then keys/me unreachable: the refused environment\'s snapshot is deleted, not used', async () => {

@@ -147,6 +147,26 @@ function targetFrom(session: Session, keyContext: KeyContext | undefined, origin
 }
 
 /**
+ * The target from the saved key context alone, without a request: undefined when the settings
+ * already name both (nothing to look up), there is no fresh entry, or the key is not scoped to
+ * what is missing. For `--fallback-only`, which must not ask keys/me.
+ */
+export function cachedTarget(session: Session): Target | undefined {
+  const {project, environment} = session.settings
+  if (project && environment) return undefined
+  const cached = session.keyContextCache?.read()
+  return cached && targetFromCache(session, cached.context)
+}
+
+function targetFromCache(session: Session, context: KeyContext): Target | undefined {
+  try {
+    return {...targetFrom(session, context, CACHED_KEY_CONTEXT_ORIGIN), fromCache: true}
+  } catch {
+    return undefined // not scoped to what is needed: ask keys/me, as without a cache
+  }
+}
+
+/**
  * Resolves the target and runs `use` with it: the cached key context saves the keys/me request
  * when there is a fresh entry (see config/key-context-cache.ts). If the API refuses a target that
  * came from the cache (404 or 403: the key was re-scoped, the environment removed), the entry is
@@ -158,14 +178,7 @@ export async function withTarget<T>(session: Session, use: (target: Target) => P
   const cache = session.keyContextCache
   const {project, environment} = session.settings
   const cached = cache && !(project && environment) ? cache.read() : undefined
-  let target: Target | undefined
-  if (cached) {
-    try {
-      target = {...targetFrom(session, cached.context, CACHED_KEY_CONTEXT_ORIGIN), fromCache: true}
-    } catch {
-      target = undefined // not scoped to what is needed: ask keys/me, as without a cache
-    }
-  }
+  const target = cached && targetFromCache(session, cached.context)
   if (target && cached) {
     const minutes = Math.floor(Math.max(0, Date.now() - cached.savedAt) / 60_000)
     session.debug?.(

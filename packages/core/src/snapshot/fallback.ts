@@ -9,7 +9,7 @@ import type {FetchedEnvironmentSecrets} from '../api/secrets-response.js'
 import {keyPrefix} from '../crypto/api-key.js'
 import {isBellaError, unreachableError, usageError} from '../errors.js'
 import type {Resolved} from '../config/types.js'
-import {withTarget, type Session, type Target} from '../session.js'
+import {cachedTarget, withTarget, type Session, type Target} from '../session.js'
 import {formatAge} from './max-stale.js'
 import {snapshotVaultFor, type SnapshotTarget, type SnapshotVault} from './vault.js'
 
@@ -117,7 +117,8 @@ export async function fetchSecretsWithFallback(session: Session, fallback: Fallb
 
   if (fallback.only) {
     const {project, environment} = session.settings
-    const used = useSnapshot(undefined, project && environment ? {project, environment} : undefined)
+    // Named by the settings, else by the key's cached scope, else by the key's only snapshot.
+    const used = useSnapshot(undefined, project && environment ? {project, environment} : cachedTarget(session))
     if (used) return used
     throw unreachableError(`No usable offline snapshot for ${project && environment ? `${project.value}/${environment.value}` : 'this key'} on ${session.settings.apiUrl.value}, and --fallback-only does not ask the API`, {
       code: 'no_snapshot',
