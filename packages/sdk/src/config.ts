@@ -175,7 +175,18 @@ export class BellaConfig {
   /** To onError, else one Warning line on stderr (`line` words it; the first line of the message only). */
   #report(error: unknown, line: (message: string) => string): void {
     const reported = error instanceof Error ? error : new Error(String(error))
-    if (this.#options.onError) return this.#options.onError(reported)
+    const onError = this.#options.onError
+    if (onError) {
+      // The app's own handler failing (or rejecting, if async) must not become an unhandled
+      // rejection, which ends a Node app, nor count as a failed refresh.
+      try {
+        const result: unknown = onError(reported)
+        if (result instanceof Promise) result.catch(() => undefined)
+      } catch {
+        // Nowhere left to report it.
+      }
+      return
+    }
     process.stderr.write(`Warning: bella-sdk: ${line(reported.message.split('\n')[0] ?? '')}\n`)
   }
 }

@@ -206,6 +206,38 @@ describe('createBellaConfig', () => {
     await until('the next change', () => (config.get('A') === 'x2' ? true : undefined))
   })
 
+  it('an onError that throws, for an async onUpdate that rejects, is not an unhandled rejection (which ends a Node app)', async () => {
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => void unhandled.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      const seen: string[] = []
+      const config = await createBellaConfig({
+        baxterUrl: emulator.url,
+        apiKey: emulator.apiKey,
+        env: {},
+        refreshInterval: 1,
+        onUpdate: async () => {
+          throw new Error('async app bug')
+        },
+        onError: (error) => {
+          seen.push(error.message)
+          throw new Error('onError bug')
+        },
+      })
+      open.push(config)
+      emulator.setSecrets(shop, {set: {A: 'y1'}})
+      await until('onError', () => seen[0])
+      await sleep(100)
+      expect(seen).toEqual(['async app bug'])
+      expect(unhandled).toEqual([])
+      emulator.setSecrets(shop, {set: {A: 'y2'}})
+      await until('the next change', () => (config.get('A') === 'y2' ? true : undefined))
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+  })
+
   it('without onError, a failed refresh is one Warning line on stderr, naming the environment and never a value', async () => {
     const written: string[] = []
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
