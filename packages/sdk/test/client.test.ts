@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import type {Emulator} from '../../../plugins/emulator/src/index.js'
 import {createTestIssuer, mintJwt} from '../../../test/fixtures/oidc-tokens.js'
 import {testTempDir} from '../../../test/helpers/temp.js'
-import {createBaxterClient, type BaxterClient, type SecretChanges} from '../src/index.js'
+import {createBaxterClient, isBellaError, type BaxterClient, type SecretChanges} from '../src/index.js'
 import {SECRETS_PATH, shop, startShop, TOKEN, UNKNOWN_KEY, until} from './helpers.js'
 
 const K8S = createTestIssuer('https://kubernetes.default.svc.cluster.local', 'ES256')
@@ -76,6 +76,19 @@ describe('createBaxterClient: the calls', () => {
     emulator.injectFault({type: 'delay', delayMs: 3000, pathPrefix: SECRETS_PATH, count: 1})
     await expect(c.getAllSecrets('shop', 'dev')).rejects.toMatchObject({code: 'api_deadline_exceeded'})
     await expect(createBaxterClient({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, timeout: -1})).rejects.toMatchObject({code: 'invalid_timeout'})
+  })
+  it('after destroy(), a call in flight and a new call reject with a BellaError that says so (code client_destroyed)', async () => {
+    const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}})
+    emulator.injectFault({type: 'delay', delayMs: 3000, pathPrefix: SECRETS_PATH, count: 1})
+    const inFlight = c.getAllSecrets('shop', 'dev')
+    const first = c.getSecrets()
+    await until('the held request', () => (emulator.requests().some((r) => r.path === SECRETS_PATH) ? true : undefined))
+    c.destroy()
+    const settled = (call: Promise<unknown>) => call.then(() => undefined, (e: unknown) => e)
+    for (const error of await Promise.all([inFlight, first, c.getSecretsVersion('shop', 'dev'), c.discoverContext()].map(settled))) {
+      expect(isBellaError(error)).toBe(true)
+      expect(error).toMatchObject({code: 'client_destroyed', message: expect.stringContaining('destroy()')})
+    }
   })
 })
 
