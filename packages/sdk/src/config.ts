@@ -4,7 +4,7 @@
  * tampered or wrongly keyed answer is refused by core exactly as in the CLI, and nothing of it is
  * kept. Names are data: the set is a Map, and what leaves it is a null-prototype object.
  */
-import {describeSealed, generalError, isEnvValue, isReservedEnvName, isValidEnvName, quoteName, usageError} from '@bella/core/runtime'
+import {describeSealed, escapeControls, generalError, isEnvValue, isReservedEnvName, isValidEnvName, quoteName, usageError} from '@bella/core/runtime'
 import {openConnection, type Connection} from './connection.js'
 import {resolveOptions, type BaxterClientOptions} from './options.js'
 import {startRefreshLoop, type RefreshLoop} from './refresh-loop.js'
@@ -187,7 +187,8 @@ export class BellaConfig {
       }
       return
     }
-    process.stderr.write(`Warning: bella-sdk: ${line(reported.message.split('\n')[0] ?? '')}\n`)
+    // Escaped: the message may quote the server's words, which must not drive the terminal or forge log lines.
+    process.stderr.write(`Warning: bella-sdk: ${escapeControls(line(reported.message.split('\n')[0] ?? ''))}\n`)
   }
 }
 

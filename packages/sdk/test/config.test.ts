@@ -5,6 +5,8 @@
  * and never into the app; Retry-After is waited out; destroy() stops all traffic.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest} from '@jest/globals'
+import {createServer, request as httpRequest} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import type {Emulator} from '../../../plugins/emulator/src/index.js'
 import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
 import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
@@ -254,6 +256,41 @@ describe('createBellaConfig', () => {
       expect(written.join('')).not.toContain('not-shown-4f2a')
     } finally {
       spy.mockRestore()
+    }
+  })
+
+  it("without onError, the Warning line escapes the server's control characters (no terminal escapes, no forged lines)", async () => {
+    // A loopback proxy to the emulator that, once told, answers the version poll with a problem
+    // whose text carries an ANSI sequence (and a carriage return, which core already flattens).
+    let hostile = false
+    const proxy = createServer((request, response) => {
+      if (hostile && request.url === VERSION_PATH) {
+        response.writeHead(404, {'content-type': 'application/problem+json'})
+        return void response.end(JSON.stringify({title: 'Not Found', detail: 'gone\u001b[2J\u001b[31m\rWarning: forged'}))
+      }
+      const upstream = httpRequest(new URL(request.url!, emulator.url), {method: request.method, headers: request.headers}, (answer) => {
+        response.writeHead(answer.statusCode!, answer.headers)
+        answer.pipe(response)
+      })
+      request.pipe(upstream)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const written: string[] = []
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      const config = await createBellaConfig({baxterUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, apiKey: emulator.apiKey, env: {}, refreshInterval: 1})
+      open.push(config)
+      hostile = true
+      const line = await until('the warning', () => written.find((text) => text.startsWith('Warning: ')))
+      expect(line).toContain('gone\\u001b[2J\\u001b[31m Warning: forged')
+      expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f]/)
+    } finally {
+      spy.mockRestore()
+      proxy.closeAllConnections()
+      await new Promise((resolve) => proxy.close(resolve))
     }
   })
 
