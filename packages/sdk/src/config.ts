@@ -219,15 +219,19 @@ export function refreshIntervalMs(seconds: number | undefined): number {
 export async function loadBellaConfig(connection: Connection, ownsConnection: boolean, target: {project?: string; environment?: string}, options: BellaConfigOptions): Promise<BellaConfig> {
   const intervalMs = refreshIntervalMs(options.refreshInterval)
   let {project, environment} = target
-  if ((!project || !environment) && connection.credentialKind === 'api-key') {
-    const context = await connection.discoverContext()
-    project ??= context.projectSlug
-    environment ??= context.environmentSlug
+  const byKey = connection.credentialKind === 'api-key'
+  if ((!project || !environment) && byKey) {
+    // Only what is missing comes from the key: a project-level key names no environment, and the app's own choice is kept.
+    const scope = await connection.keyScope()
+    project ??= scope.projectSlug
+    environment ??= scope.environmentSlug
   }
   if (!project || !environment) {
-    throw usageError('No project and environment to read: an access token is not scoped to one', {
+    const missing = !project ? 'project' : 'environment'
+    const why = byKey ? 'the API key is not scoped to one (GET /api/v1/keys/me names none)' : 'an access token is not scoped to one'
+    throw usageError(`No ${missing} to read: ${why}`, {
       code: 'no_target',
-      suggestions: ['pass the projectSlug and environmentSlug options, or set BELLA_BAXTER_PROJECT and BELLA_BAXTER_ENV'],
+      suggestions: [`pass the ${missing}Slug option, or set ${missing === 'project' ? 'BELLA_BAXTER_PROJECT' : 'BELLA_BAXTER_ENV'}`],
     })
   }
   const first = await connection.getAllSecrets(project, environment)

@@ -58,6 +58,8 @@ export interface Connection {
   readonly baseUrl: string
   readonly credentialKind: 'api-key' | 'bearer'
   discoverContext(): Promise<DiscoveredContext>
+  /** What keys/me names, either or both possibly absent (a project-level key names no environment). */
+  keyScope(): Promise<{projectSlug?: string | undefined; environmentSlug?: string | undefined}>
   getAllSecrets(project: string, environment: string, options?: CallOptions): Promise<AllEnvironmentSecretsResponse>
   getSecretsVersion(project: string, environment: string, options?: CallOptions): Promise<EnvironmentSecretsVersionResponse>
   /** What the server's last 429/503 asked for (Retry-After), in ms. */
@@ -111,6 +113,11 @@ export async function openConnection(resolved: ResolvedOptions): Promise<Connect
   return {
     baseUrl: resolved.baseUrl,
     credentialKind: credentials.kind,
+    keyScope: () =>
+      open(async () => {
+        const context = await getKeyContext(api)
+        return {projectSlug: context.projectSlug || undefined, environmentSlug: context.environmentSlug || undefined}
+      }),
     discoverContext: () => open(async () => {
       const context = await getKeyContext(api)
       if (!context.projectSlug || !context.environmentSlug) {

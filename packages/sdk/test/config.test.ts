@@ -7,7 +7,7 @@
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest} from '@jest/globals'
 import {createServer, request as httpRequest} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import type {Emulator} from '../../../plugins/emulator/src/index.js'
+import {startEmulator, type Emulator} from '../../../plugins/emulator/src/index.js'
 import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
 import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
 
@@ -308,6 +308,23 @@ describe('createBellaConfig', () => {
       expect(errors).toHaveLength(1)
     } finally {
       emulator.setSecrets(shop, {unset: ['SEALED_ONE']})
+    }
+  })
+
+  it('a project-level key (keys/me names no environment) reads the environment given, taking the project from the key', async () => {
+    const projectWide = await startEmulator({
+      port: 0,
+      seed: {keys: [{project: 'shop'}], projects: [{slug: 'shop', environments: [{slug: 'dev', providers: [{slug: 'vault', secrets: {A: 'wide'}}]}]}]},
+    })
+    try {
+      const config = await createBellaConfig({baxterUrl: projectWide.url, apiKey: projectWide.apiKey, env: {}, environmentSlug: 'dev', refreshInterval: 0})
+      expect([config.projectSlug, config.environmentSlug, config.get('A')]).toEqual(['shop', 'dev', 'wide'])
+      await expect(createBellaConfig({baxterUrl: projectWide.url, apiKey: projectWide.apiKey, env: {}, refreshInterval: 0})).rejects.toMatchObject({
+        code: 'no_target',
+        message: expect.stringContaining('environment'),
+      })
+    } finally {
+      await projectWide.close()
     }
   })
 
