@@ -7,6 +7,7 @@ import {
   DEFAULT_API_URL,
   loadDeviceKey,
   parseApiKey,
+  quoteText,
   resolveCredentials,
   resolveTimeout,
   usageError,
@@ -71,7 +72,7 @@ export async function resolveOptions(options: BaxterClientOptions): Promise<Reso
     baseUrl,
     credentials: await resolveSdkCredentials(options, env),
     deviceKey,
-    appClient: given(options.appClient) ?? given(env.BELLA_BAXTER_APP_CLIENT),
+    appClient: appClientOf(options, env),
     deadlineMs: deadlineOf(options.timeout, env),
     project: given(options.projectSlug) ?? given(env.BELLA_BAXTER_PROJECT),
     environment: given(options.environmentSlug) ?? given(env.BELLA_BAXTER_ENV),
@@ -95,6 +96,20 @@ async function resolveSdkCredentials(options: BaxterClientOptions, env: Env): Pr
   }
   if (accessToken) return {kind: 'bearer', token: accessToken, source: 'flag', origin: 'the accessToken option'}
   return resolveCredentials({env})
+}
+
+/** Printable ASCII or Latin-1: Node refuses anything else in a header with its own TypeError, on every call. */
+const HEADER_TEXT = /^[\x20-\x7e\xa0-\xff]+$/
+
+function appClientOf(options: BaxterClientOptions, env: Env): string | undefined {
+  const option = given(options.appClient)
+  const value = option ?? given(env.BELLA_BAXTER_APP_CLIENT)
+  if (value === undefined || HEADER_TEXT.test(value)) return value
+  const origin = option ? 'the appClient option' : 'BELLA_BAXTER_APP_CLIENT'
+  throw usageError(`${origin} must be printable text (it is sent as the X-App-Client header), not ${quoteText(value, 100)}`, {
+    code: 'invalid_app_client',
+    suggestions: ['use a plain name such as checkout-api (letters, digits, spaces and punctuation)'],
+  })
 }
 
 function deadlineOf(timeout: number | undefined, env: Env): number {

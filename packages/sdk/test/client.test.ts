@@ -106,6 +106,19 @@ describe('createBaxterClient: an option always wins over the environment', () =>
     expect(await read(c)).toBe('one')
   })
 
+  it('an appClient that cannot be a header value (a line break, an emoji) is refused up front, naming where it came from', async () => {
+    for (const [options, origin] of [
+      [{appClient: 'app\r\nX-Injected: 1', env: {}}, 'the appClient option'],
+      [{env: {BELLA_BAXTER_APP_CLIENT: 'shop 🚀'}}, 'BELLA_BAXTER_APP_CLIENT'],
+    ] as const) {
+      const error: unknown = await createBaxterClient({baxterUrl: emulator.url, apiKey: emulator.apiKey, ...options}).then(() => undefined, (e: unknown) => e)
+      expect(isBellaError(error)).toBe(true)
+      expect(error).toMatchObject({code: 'invalid_app_client', message: expect.stringContaining(origin)})
+    }
+    const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, appClient: 'checkout café', env: {}})
+    expect(await read(c)).toBe('one')
+  })
+
   it('baxterUrl wins over BELLA_BAXTER_URL; without options the variables are used', async () => {
     const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {BELLA_BAXTER_URL: refused}})
     expect(await read(c)).toBe('one')
