@@ -70,7 +70,7 @@ export async function resolveOptions(options: BaxterClientOptions): Promise<Reso
   const deviceKey = deviceText ? loadDeviceKey(deviceText, privateKey ? 'the privateKey option' : 'BELLA_BAXTER_PRIVATE_KEY') : undefined
   return {
     baseUrl,
-    credentials: await resolveSdkCredentials(options, env),
+    credentials: headerSafe(await resolveSdkCredentials(options, env)),
     deviceKey,
     appClient: appClientOf(options, env),
     deadlineMs: deadlineOf(options.timeout, env),
@@ -109,6 +109,15 @@ function appClientOf(options: BaxterClientOptions, env: Env): string | undefined
   throw usageError(`${origin} must be printable text (it is sent as the X-App-Client header), not ${quoteText(value, 100)}`, {
     code: 'invalid_app_client',
     suggestions: ['use a plain name such as checkout-api (letters, digits, spaces and punctuation)'],
+  })
+}
+
+/** A bearer token Node cannot put in a header would fail every call with its own TypeError. */
+function headerSafe(credentials: ResolvedCredentials | undefined): ResolvedCredentials | undefined {
+  if (credentials?.kind !== 'bearer' || /^[\x21-\x7e]+$/.test(credentials.token)) return credentials
+  throw usageError(`${credentials.origin} is not an access token: it holds spaces, line breaks or other characters a token never has`, {
+    code: 'invalid_access_token',
+    suggestions: ['copy the token again, whole and alone (no quotes, no line breaks)'],
   })
 }
 

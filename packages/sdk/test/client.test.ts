@@ -119,6 +119,18 @@ describe('createBaxterClient: an option always wins over the environment', () =>
     expect(await read(c)).toBe('one')
   })
 
+  it('an access token that cannot be a header value is refused up front, naming where it came from and never echoing it', async () => {
+    for (const [options, origin] of [
+      [{accessToken: 'tok\u2028secret-9d1c', env: {}}, 'the accessToken option'],
+      [{env: {BELLA_BAXTER_ACCESS_TOKEN: 'tok secret-9d1c 🚀'}}, 'BELLA_BAXTER_ACCESS_TOKEN'],
+    ] as const) {
+      const error: unknown = await createBaxterClient({baxterUrl: emulator.url, projectSlug: 'shop', environmentSlug: 'dev', ...options}).then(() => undefined, (e: unknown) => e)
+      expect(isBellaError(error)).toBe(true)
+      expect(error).toMatchObject({code: 'invalid_access_token', message: expect.stringContaining(origin)})
+      expect(JSON.stringify({...(error as object), message: (error as Error).message})).not.toContain('secret-9d1c')
+    }
+  })
+
   it('baxterUrl wins over BELLA_BAXTER_URL; without options the variables are used', async () => {
     const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {BELLA_BAXTER_URL: refused}})
     expect(await read(c)).toBe('one')
