@@ -92,6 +92,17 @@ describe('createBaxterClient: the calls', () => {
   })
 })
 
+describe('createBaxterClient: slugs', () => {
+  it('refuses "." and ".." as a project or environment slug: the URL would resolve them, asking another endpoint', async () => {
+    const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}})
+    emulator.clearRequests()
+    for (const call of [() => c.getAllSecrets('shop', '..'), () => c.getSecretsVersion('..', 'dev'), () => c.getAllSecrets('.', 'dev')]) {
+      await expect(call()).rejects.toMatchObject({code: 'invalid_path_segment', message: expect.stringMatching(/"\.\.?"/)})
+    }
+    expect(emulator.requests()).toEqual([])
+  })
+})
+
 describe('createBaxterClient: an option always wins over the environment', () => {
   it('an explicit accessToken is used as is, never signed over by BELLA_BAXTER_API_KEY', async () => {
     // The variable's key is unknown to the server: had it been used, the read would be a 401.
