@@ -51,6 +51,8 @@ export class BellaConfig {
   #options: BellaConfigOptions
   /** The sealed names last reported, so the same ones are not reported on every refresh. */
   #withheld = ''
+  /** Names left out of the set held now because their value came sealed, for getOrThrow to say so. */
+  #sealed = new Set<string>()
 
   /** @internal Use createBellaConfig. */
   constructor(init: {connection: Connection; ownsConnection: boolean; project: string; environment: string; secrets: Record<string, string>; version: number; lastModified: string; withheld: string[]; options: BellaConfigOptions; intervalMs: number}) {
@@ -84,6 +86,12 @@ export class BellaConfig {
 
   getOrThrow(key: string): string {
     const value = this.#secrets.get(key)
+    if (value === undefined && this.#sealed.has(key)) {
+      throw generalError(`Secret ${quoteName(key, 200)} in ${this.projectSlug}/${this.environmentSlug} came still sealed at rest (bellabaxter:v…), which the server should have decrypted, so it was left out`, {
+        code: 'secret_sealed',
+        suggestions: ["ask the server's operator to check it; bella-sdk never passes on a sealed value"],
+      })
+    }
     if (value === undefined) {
       throw generalError(`Secret ${quoteName(key, 200)} is not in ${this.projectSlug}/${this.environmentSlug}`, {
         code: 'secret_not_found',
@@ -164,6 +172,7 @@ export class BellaConfig {
 
   /** Sealed values are left out (core never passes one on); the app hears of it once per set of names. */
   #reportWithheld(names: string[]): void {
+    this.#sealed = new Set(names)
     const key = JSON.stringify(names)
     if (key === this.#withheld) return
     this.#withheld = key

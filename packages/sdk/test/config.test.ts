@@ -300,6 +300,8 @@ describe('createBellaConfig', () => {
       const {config, errors} = await load()
       expect(config.has('SEALED_ONE')).toBe(false)
       expect(config.get('A')).toBe('one')
+      // Not "is not in shop/dev": it is there, and the operator must hear why the app lacks it.
+      expect(() => config.getOrThrow('SEALED_ONE')).toThrow(expect.objectContaining({code: 'secret_sealed', message: expect.stringMatching(/SEALED_ONE .*still sealed/)}))
       expect(errors).toHaveLength(1)
       expect(errors[0]).toMatchObject({code: 'sealed_values', message: expect.stringContaining('SEALED_ONE')})
       expect(errors[0]!.message).not.toContain('c2VhbGVk')
