@@ -34,7 +34,7 @@ interface Observed {
   errors: Error[]
 }
 
-async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate'> = {}): Promise<Observed> {
+async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate' | 'onError'> = {}): Promise<Observed> {
   const updates: SecretChanges[] = []
   const errors: Error[] = []
   const config = await createBellaConfig({
@@ -214,11 +214,7 @@ describe('createBellaConfig', () => {
     process.on('unhandledRejection', listener)
     try {
       const seen: string[] = []
-      const config = await createBellaConfig({
-        baxterUrl: emulator.url,
-        apiKey: emulator.apiKey,
-        env: {},
-        refreshInterval: 1,
+      const {config} = await load({
         onUpdate: async () => {
           throw new Error('async app bug')
         },
@@ -227,7 +223,6 @@ describe('createBellaConfig', () => {
           throw new Error('onError bug')
         },
       })
-      open.push(config)
       emulator.setSecrets(shop, {set: {A: 'y1'}})
       await until('onError', () => seen[0])
       await sleep(100)
