@@ -9,8 +9,18 @@ import {openConnection, type Connection} from './connection.js'
 import {resolveOptions, type BaxterClientOptions} from './options.js'
 import {startRefreshLoop, type RefreshLoop} from './refresh-loop.js'
 
-/** The names a refresh added, changed and removed; the values are read with `get`. */
-export interface SecretChanges {
+/** One name a refresh added, changed or removed: the official SDK's `SecretChange`, without its values. */
+export interface SecretChange {
+  key: string
+  kind: 'added' | 'changed' | 'removed'
+}
+
+/**
+ * The names a refresh added, changed and removed; the values are read with `get`. It is also an
+ * array of `{key, kind}`, so a handler written for the official SDK's `SecretChange[]` works
+ * (its `oldValue`/`newValue` are never given: values stay in the SDK until read).
+ */
+export type SecretChanges = SecretChange[] & {
   added: string[]
   changed: string[]
   removed: string[]
@@ -202,14 +212,15 @@ export class BellaConfig {
 }
 
 function diff(before: Map<string, string>, after: Record<string, string>): SecretChanges {
-  const changes: SecretChanges = {added: [], changed: [], removed: []}
+  const names = {added: [] as string[], changed: [] as string[], removed: [] as string[]}
   const next = new Map(Object.entries(after))
   for (const [name, value] of next) {
-    if (!before.has(name)) changes.added.push(name)
-    else if (before.get(name) !== value) changes.changed.push(name)
+    if (!before.has(name)) names.added.push(name)
+    else if (before.get(name) !== value) names.changed.push(name)
   }
-  for (const name of before.keys()) if (!next.has(name)) changes.removed.push(name)
-  return changes
+  for (const name of before.keys()) if (!next.has(name)) names.removed.push(name)
+  const list = (['added', 'changed', 'removed'] as const).flatMap((kind) => names[kind].map((key): SecretChange => ({key, kind})))
+  return Object.assign(list, names)
 }
 
 export function refreshIntervalMs(seconds: number | undefined): number {

@@ -12,7 +12,7 @@ import type {Emulator} from '../../../plugins/emulator/src/index.js'
 import {createTestIssuer, mintJwt} from '../../../test/fixtures/oidc-tokens.js'
 import {testTempDir} from '../../../test/helpers/temp.js'
 import {createBaxterClient, isBellaError, type BaxterClient, type SecretChanges} from '../src/index.js'
-import {SECRETS_PATH, shop, startShop, TOKEN, UNKNOWN_KEY, until} from './helpers.js'
+import {namesOf, SECRETS_PATH, shop, startShop, TOKEN, UNKNOWN_KEY, until} from './helpers.js'
 
 const K8S = createTestIssuer('https://kubernetes.default.svc.cluster.local', 'ES256')
 const K8S_SUBJECT = 'system:serviceaccount:shop:checkout'
@@ -168,7 +168,7 @@ describe('createBaxterClient: keyless and getSecrets', () => {
     const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, refreshInterval: 1, onChange: (change) => void changes.push(change)})
     expect((await c.getSecrets())['B']).toBe('two')
     emulator.setSecrets(shop, {set: {B: 'deux'}})
-    expect(await until('onChange', () => changes[0])).toEqual({added: [], changed: ['B'], removed: []})
+    expect(namesOf(await until('onChange', () => changes[0]))).toEqual({added: [], changed: ['B'], removed: []})
     expect((await c.getSecrets())['B']).toBe('deux')
     emulator.setSecrets(shop, {set: {B: 'two'}})
   })

@@ -9,7 +9,7 @@ import {createServer, request as httpRequest} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {startEmulator, type Emulator} from '../../../plugins/emulator/src/index.js'
 import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
-import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
+import {isFullFetch, isVersionPoll, namesOf, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
 
 let emulator: Emulator
 const open: BellaConfig[] = []
@@ -63,12 +63,20 @@ describe('createBellaConfig', () => {
     const changes = await until('onUpdate', () => updates[0])
     // Jitter only shortens a wait, so one interval (1 s) plus the request itself bounds it.
     expect(Date.now() - changedAt).toBeLessThan(1000 + 1500)
-    expect(changes).toEqual({added: ['D'], changed: ['A'], removed: ['C']})
+    expect(namesOf(changes)).toEqual({added: ['D'], changed: ['A'], removed: ['C']})
     expect(JSON.stringify(changes)).not.toContain('uno')
     expect(config.get('A')).toBe('uno')
     expect(config.get('C')).toBeUndefined()
     expect(config.getAll()).toMatchObject({A: 'uno', B: 'two', D: 'four'})
     expect(updates).toHaveLength(1)
+  })
+
+  it("onUpdate's argument is also the official SDK's array of changes, each with its key (and never a value)", async () => {
+    const keys: string[][] = []
+    await load({onUpdate: (changes) => void keys.push(changes.map((change) => change.key))})
+    emulator.setSecrets(shop, {set: {A: 'uno-2f9d', D: 'four'}, unset: ['C']})
+    const seen = await until('onUpdate', () => keys[0])
+    expect([...seen].sort()).toEqual(['A', 'C', 'D'])
   })
 
   it('asks for the small version only while nothing changes, and fetches once when the version moves even if no value did', async () => {
@@ -89,7 +97,7 @@ describe('createBellaConfig', () => {
     const {config, updates} = await load()
     const version = config.version
     emulator.setSecrets(shop, {set: {B: 'restored'}, version})
-    expect(await until('onUpdate', () => updates[0])).toEqual({added: [], changed: ['B'], removed: []})
+    expect(namesOf(await until('onUpdate', () => updates[0]))).toEqual({added: [], changed: ['B'], removed: []})
     expect(config.get('B')).toBe('restored')
     expect(config.version).toBe(version)
   })
@@ -111,7 +119,7 @@ describe('createBellaConfig', () => {
 
     await until('the refresh after the fault', () => updates[0])
     expect(config.get('A')).toBe(`after-${mode}`)
-    expect(updates[0]).toEqual({added: [], changed: ['A'], removed: []})
+    expect(namesOf(updates[0]!)).toEqual({added: [], changed: ['A'], removed: []})
   })
 
   it('keeps the last good set through a malformed answer', async () => {
@@ -173,7 +181,7 @@ describe('createBellaConfig', () => {
 
     emulator.setSecrets(shop, {set: Object.fromEntries([['__proto__', 'proto-2']]), unset: ['constructor']})
     const changes = await until('onUpdate', () => updates[0])
-    expect(changes).toEqual({added: [], changed: ['__proto__'], removed: ['constructor']})
+    expect(namesOf(changes)).toEqual({added: [], changed: ['__proto__'], removed: ['constructor']})
     expect(config.get('__proto__')).toBe('proto-2')
     expect(config.get('constructor')).toBeUndefined()
     emulator.setSecrets(shop, {set: {constructor: 'ctor-value'}})
