@@ -4,13 +4,23 @@
  * tampered or wrongly keyed answer is refused by core exactly as in the CLI, and nothing of it is
  * kept. Names are data: the set is a Map, and what leaves it is a null-prototype object.
  */
-import {describeSealed, generalError, isEnvValue, isReservedEnvName, isValidEnvName, quoteName, usageError} from '@bella/core/runtime'
+import {describeSealed, escapeControls, generalError, isEnvValue, isReservedEnvName, isValidEnvName, quoteName, usageError} from '@bella/core/runtime'
 import {openConnection, type Connection} from './connection.js'
 import {resolveOptions, type BaxterClientOptions} from './options.js'
 import {startRefreshLoop, type RefreshLoop} from './refresh-loop.js'
 
-/** The names a refresh added, changed and removed; the values are read with `get`. */
-export interface SecretChanges {
+/** One name a refresh added, changed or removed: the official SDK's `SecretChange`, without its values. */
+export interface SecretChange {
+  key: string
+  kind: 'added' | 'changed' | 'removed'
+}
+
+/**
+ * The names a refresh added, changed and removed; the values are read with `get`. It is also an
+ * array of `{key, kind}`, so a handler written for the official SDK's `SecretChange[]` works
+ * (its `oldValue`/`newValue` are never given: values stay in the SDK until read).
+ */
+export type SecretChanges = SecretChange[] & {
   added: string[]
   changed: string[]
   removed: string[]
@@ -51,6 +61,8 @@ export class BellaConfig {
   #options: BellaConfigOptions
   /** The sealed names last reported, so the same ones are not reported on every refresh. */
   #withheld = ''
+  /** Names left out of the set held now because their value came sealed, for getOrThrow to say so. */
+  #sealed = new Set<string>()
 
   /** @internal Use createBellaConfig. */
   constructor(init: {connection: Connection; ownsConnection: boolean; project: string; environment: string; secrets: Record<string, string>; version: number; lastModified: string; withheld: string[]; options: BellaConfigOptions; intervalMs: number}) {
@@ -84,6 +96,12 @@ export class BellaConfig {
 
   getOrThrow(key: string): string {
     const value = this.#secrets.get(key)
+    if (value === undefined && this.#sealed.has(key)) {
+      throw generalError(`Secret ${quoteName(key, 200)} in ${this.projectSlug}/${this.environmentSlug} came still sealed at rest (bellabaxter:v…), which the server should have decrypted, so it was left out`, {
+        code: 'secret_sealed',
+        suggestions: ["ask the server's operator to check it; bella-sdk never passes on a sealed value"],
+      })
+    }
     if (value === undefined) {
       throw generalError(`Secret ${quoteName(key, 200)} is not in ${this.projectSlug}/${this.environmentSlug}`, {
         code: 'secret_not_found',
@@ -164,6 +182,7 @@ export class BellaConfig {
 
   /** Sealed values are left out (core never passes one on); the app hears of it once per set of names. */
   #reportWithheld(names: string[]): void {
+    this.#sealed = new Set(names)
     const key = JSON.stringify(names)
     if (key === this.#withheld) return
     this.#withheld = key
@@ -175,20 +194,33 @@ export class BellaConfig {
   /** To onError, else one Warning line on stderr (`line` words it; the first line of the message only). */
   #report(error: unknown, line: (message: string) => string): void {
     const reported = error instanceof Error ? error : new Error(String(error))
-    if (this.#options.onError) return this.#options.onError(reported)
-    process.stderr.write(`Warning: bella-sdk: ${line(reported.message.split('\n')[0] ?? '')}\n`)
+    const onError = this.#options.onError
+    if (onError) {
+      // The app's own handler failing (or rejecting, if async) must not become an unhandled
+      // rejection, which ends a Node app, nor count as a failed refresh.
+      try {
+        const result: unknown = onError(reported)
+        if (result instanceof Promise) result.catch(() => undefined)
+      } catch {
+        // Nowhere left to report it.
+      }
+      return
+    }
+    // Escaped: the message may quote the server's words, which must not drive the terminal or forge log lines.
+    process.stderr.write(`Warning: bella-sdk: ${escapeControls(line(reported.message.split('\n')[0] ?? ''))}\n`)
   }
 }
 
 function diff(before: Map<string, string>, after: Record<string, string>): SecretChanges {
-  const changes: SecretChanges = {added: [], changed: [], removed: []}
+  const names = {added: [] as string[], changed: [] as string[], removed: [] as string[]}
   const next = new Map(Object.entries(after))
   for (const [name, value] of next) {
-    if (!before.has(name)) changes.added.push(name)
-    else if (before.get(name) !== value) changes.changed.push(name)
+    if (!before.has(name)) names.added.push(name)
+    else if (before.get(name) !== value) names.changed.push(name)
   }
-  for (const name of before.keys()) if (!next.has(name)) changes.removed.push(name)
-  return changes
+  for (const name of before.keys()) if (!next.has(name)) names.removed.push(name)
+  const list = (['added', 'changed', 'removed'] as const).flatMap((kind) => names[kind].map((key): SecretChange => ({key, kind})))
+  return Object.assign(list, names)
 }
 
 export function refreshIntervalMs(seconds: number | undefined): number {
@@ -207,15 +239,19 @@ export function refreshIntervalMs(seconds: number | undefined): number {
 export async function loadBellaConfig(connection: Connection, ownsConnection: boolean, target: {project?: string; environment?: string}, options: BellaConfigOptions): Promise<BellaConfig> {
   const intervalMs = refreshIntervalMs(options.refreshInterval)
   let {project, environment} = target
-  if ((!project || !environment) && connection.credentialKind === 'api-key') {
-    const context = await connection.discoverContext()
-    project ??= context.projectSlug
-    environment ??= context.environmentSlug
+  const byKey = connection.credentialKind === 'api-key'
+  if ((!project || !environment) && byKey) {
+    // Only what is missing comes from the key: a project-level key names no environment, and the app's own choice is kept.
+    const scope = await connection.keyScope()
+    project ??= scope.projectSlug
+    environment ??= scope.environmentSlug
   }
   if (!project || !environment) {
-    throw usageError('No project and environment to read: an access token is not scoped to one', {
+    const missing = !project ? 'project' : 'environment'
+    const why = byKey ? 'the API key is not scoped to one (GET /api/v1/keys/me names none)' : 'an access token is not scoped to one'
+    throw usageError(`No ${missing} to read: ${why}`, {
       code: 'no_target',
-      suggestions: ['pass the projectSlug and environmentSlug options, or set BELLA_BAXTER_PROJECT and BELLA_BAXTER_ENV'],
+      suggestions: [`pass the ${missing}Slug option, or set ${missing === 'project' ? 'BELLA_BAXTER_PROJECT' : 'BELLA_BAXTER_ENV'}`],
     })
   }
   const first = await connection.getAllSecrets(project, environment)

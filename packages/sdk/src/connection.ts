@@ -58,6 +58,8 @@ export interface Connection {
   readonly baseUrl: string
   readonly credentialKind: 'api-key' | 'bearer'
   discoverContext(): Promise<DiscoveredContext>
+  /** What keys/me names, either or both possibly absent (a project-level key names no environment). */
+  keyScope(): Promise<{projectSlug?: string | undefined; environmentSlug?: string | undefined}>
   getAllSecrets(project: string, environment: string, options?: CallOptions): Promise<AllEnvironmentSecretsResponse>
   getSecretsVersion(project: string, environment: string, options?: CallOptions): Promise<EnvironmentSecretsVersionResponse>
   /** What the server's last 429/503 asked for (Retry-After), in ms. */
@@ -97,11 +99,26 @@ export async function openConnection(resolved: ResolvedOptions): Promise<Connect
   // A request that is not idempotent is never retried by core's client: the refresh loop's own schedule is its retry.
   const once: ApiClient = {baseUrl: api.baseUrl, credentials: api.credentials, request: (request) => api.request({...request, idempotent: false})}
   const via = (options?: CallOptions) => (options?.retry === false ? once : api)
+  // After close(), core ends a call with its transport's own "stopping" error, which is not a
+  // BellaError: the app gets one that is, and says what happened.
+  const open = async <T>(call: () => Promise<T>): Promise<T> => {
+    if (controller.signal.aborted) throw destroyedError()
+    try {
+      return await call()
+    } catch (error) {
+      throw controller.signal.aborted ? destroyedError() : error
+    }
+  }
 
   return {
     baseUrl: resolved.baseUrl,
     credentialKind: credentials.kind,
-    async discoverContext() {
+    keyScope: () =>
+      open(async () => {
+        const context = await getKeyContext(api)
+        return {projectSlug: context.projectSlug || undefined, environmentSlug: context.environmentSlug || undefined}
+      }),
+    discoverContext: () => open(async () => {
       const context = await getKeyContext(api)
       if (!context.projectSlug || !context.environmentSlug) {
         const missing = !context.projectSlug ? 'project' : 'environment'
@@ -111,21 +128,28 @@ export async function openConnection(resolved: ResolvedOptions): Promise<Connect
         })
       }
       return {projectSlug: context.projectSlug, environmentSlug: context.environmentSlug, role: context.role, keyId: context.keyId}
-    },
-    async getAllSecrets(project, environment, options) {
+    }),
+    getAllSecrets: (project, environment, options) => open(async () => {
       const fetched = await getAllEnvironmentSecrets(via(options), project, environment)
       const secrets: Record<string, string> = Object.create(null)
       for (const [name, value] of Object.entries(fetched.secrets)) secrets[name] = value
       const {environmentSlug, environmentName, version, lastModified, sealed} = fetched
       return {environmentSlug, environmentName, secrets, version, lastModified, withheld: sealed}
-    },
-    async getSecretsVersion(project, environment, options) {
+    }),
+    getSecretsVersion: (project, environment, options) => open(async () => {
       const body: unknown = await getEnvironmentSecretsVersion(via(options), project, environment)
       return checkVersion(body, apiPath('projects', project, 'environments', environment, 'secrets', 'version'), environment)
-    },
+    }),
     lastRetryAfterMs: () => retryAfterMs,
     close: () => controller.abort(),
   }
+}
+
+function destroyedError() {
+  return generalError('The client was destroyed (destroy() or close()): its calls end, and no new one is made', {
+    code: 'client_destroyed',
+    suggestions: ['create a new client (createBaxterClient or createBellaConfig) to read secrets again'],
+  })
 }
 
 function checkVersion(body: unknown, path: string, environment: string): EnvironmentSecretsVersionResponse {

@@ -11,6 +11,7 @@ export {
   MIN_REFRESH_INTERVAL_SECONDS,
   type BellaConfigOptions,
   type IntoProcessEnvResult,
+  type SecretChange,
   type SecretChanges,
 } from './config.js'
 export type {AllEnvironmentSecretsResponse, DiscoveredContext, EnvironmentSecretsVersionResponse} from './connection.js'

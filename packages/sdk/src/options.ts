@@ -7,6 +7,7 @@ import {
   DEFAULT_API_URL,
   loadDeviceKey,
   parseApiKey,
+  quoteText,
   resolveCredentials,
   resolveTimeout,
   usageError,
@@ -69,9 +70,9 @@ export async function resolveOptions(options: BaxterClientOptions): Promise<Reso
   const deviceKey = deviceText ? loadDeviceKey(deviceText, privateKey ? 'the privateKey option' : 'BELLA_BAXTER_PRIVATE_KEY') : undefined
   return {
     baseUrl,
-    credentials: await resolveSdkCredentials(options, env),
+    credentials: headerSafe(await resolveSdkCredentials(options, env)),
     deviceKey,
-    appClient: given(options.appClient) ?? given(env.BELLA_BAXTER_APP_CLIENT),
+    appClient: appClientOf(options, env),
     deadlineMs: deadlineOf(options.timeout, env),
     project: given(options.projectSlug) ?? given(env.BELLA_BAXTER_PROJECT),
     environment: given(options.environmentSlug) ?? given(env.BELLA_BAXTER_ENV),
@@ -95,6 +96,29 @@ async function resolveSdkCredentials(options: BaxterClientOptions, env: Env): Pr
   }
   if (accessToken) return {kind: 'bearer', token: accessToken, source: 'flag', origin: 'the accessToken option'}
   return resolveCredentials({env})
+}
+
+/** Printable ASCII or Latin-1: Node refuses anything else in a header with its own TypeError, on every call. */
+const HEADER_TEXT = /^[\x20-\x7e\xa0-\xff]+$/
+
+function appClientOf(options: BaxterClientOptions, env: Env): string | undefined {
+  const option = given(options.appClient)
+  const value = option ?? given(env.BELLA_BAXTER_APP_CLIENT)
+  if (value === undefined || HEADER_TEXT.test(value)) return value
+  const origin = option ? 'the appClient option' : 'BELLA_BAXTER_APP_CLIENT'
+  throw usageError(`${origin} must be printable text (it is sent as the X-App-Client header), not ${quoteText(value, 100)}`, {
+    code: 'invalid_app_client',
+    suggestions: ['use a plain name such as checkout-api (letters, digits, spaces and punctuation)'],
+  })
+}
+
+/** A bearer token Node cannot put in a header would fail every call with its own TypeError. */
+function headerSafe(credentials: ResolvedCredentials | undefined): ResolvedCredentials | undefined {
+  if (credentials?.kind !== 'bearer' || /^[\x21-\x7e]+$/.test(credentials.token)) return credentials
+  throw usageError(`${credentials.origin} is not an access token: it holds spaces, line breaks or other characters a token never has`, {
+    code: 'invalid_access_token',
+    suggestions: ['copy the token again, whole and alone (no quotes, no line breaks)'],
+  })
 }
 
 function deadlineOf(timeout: number | undefined, env: Env): number {

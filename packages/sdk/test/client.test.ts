@@ -11,8 +11,8 @@ import {join} from 'node:path'
 import type {Emulator} from '../../../plugins/emulator/src/index.js'
 import {createTestIssuer, mintJwt} from '../../../test/fixtures/oidc-tokens.js'
 import {testTempDir} from '../../../test/helpers/temp.js'
-import {createBaxterClient, type BaxterClient, type SecretChanges} from '../src/index.js'
-import {SECRETS_PATH, shop, startShop, TOKEN, UNKNOWN_KEY, until} from './helpers.js'
+import {createBaxterClient, isBellaError, type BaxterClient, type SecretChanges} from '../src/index.js'
+import {namesOf, SECRETS_PATH, shop, startShop, TOKEN, UNKNOWN_KEY, until} from './helpers.js'
 
 const K8S = createTestIssuer('https://kubernetes.default.svc.cluster.local', 'ES256')
 const K8S_SUBJECT = 'system:serviceaccount:shop:checkout'
@@ -77,6 +77,30 @@ describe('createBaxterClient: the calls', () => {
     await expect(c.getAllSecrets('shop', 'dev')).rejects.toMatchObject({code: 'api_deadline_exceeded'})
     await expect(createBaxterClient({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, timeout: -1})).rejects.toMatchObject({code: 'invalid_timeout'})
   })
+  it('after destroy(), a call in flight and a new call reject with a BellaError that says so (code client_destroyed)', async () => {
+    const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}})
+    emulator.injectFault({type: 'delay', delayMs: 3000, pathPrefix: SECRETS_PATH, count: 1})
+    const inFlight = c.getAllSecrets('shop', 'dev')
+    const first = c.getSecrets()
+    await until('the held request', () => (emulator.requests().some((r) => r.path === SECRETS_PATH) ? true : undefined))
+    c.destroy()
+    const settled = (call: Promise<unknown>) => call.then(() => undefined, (e: unknown) => e)
+    for (const error of await Promise.all([inFlight, first, c.getSecretsVersion('shop', 'dev'), c.discoverContext()].map(settled))) {
+      expect(isBellaError(error)).toBe(true)
+      expect(error).toMatchObject({code: 'client_destroyed', message: expect.stringContaining('destroy()')})
+    }
+  })
+})
+
+describe('createBaxterClient: slugs', () => {
+  it('refuses "." and ".." as a project or environment slug: the URL would resolve them, asking another endpoint', async () => {
+    const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}})
+    emulator.clearRequests()
+    for (const call of [() => c.getAllSecrets('shop', '..'), () => c.getSecretsVersion('..', 'dev'), () => c.getAllSecrets('.', 'dev')]) {
+      await expect(call()).rejects.toMatchObject({code: 'invalid_path_segment', message: expect.stringMatching(/"\.\.?"/)})
+    }
+    expect(emulator.requests()).toEqual([])
+  })
 })
 
 describe('createBaxterClient: an option always wins over the environment', () => {
@@ -90,6 +114,23 @@ describe('createBaxterClient: an option always wins over the environment', () =>
 
   it('an explicit apiKey wins over BELLA_BAXTER_API_KEY and BELLA_BAXTER_ACCESS_TOKEN', async () => {
     const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {BELLA_BAXTER_API_KEY: UNKNOWN_KEY, BELLA_BAXTER_ACCESS_TOKEN: 'wrong'}})
+    expect(await read(c)).toBe('one')
+  })
+
+  it('an appClient or access token that cannot be a header value is refused up front, naming where it came from, never echoing a token', async () => {
+    const target = {baxterUrl: emulator.url, projectSlug: 'shop', environmentSlug: 'dev'}
+    for (const [options, code, origin] of [
+      [{apiKey: emulator.apiKey, appClient: 'app\r\nX-Injected: 1', env: {}}, 'invalid_app_client', 'the appClient option'],
+      [{apiKey: emulator.apiKey, env: {BELLA_BAXTER_APP_CLIENT: 'shop 🚀'}}, 'invalid_app_client', 'BELLA_BAXTER_APP_CLIENT'],
+      [{accessToken: 'tok\u2028secret-9d1c', env: {}}, 'invalid_access_token', 'the accessToken option'],
+      [{env: {BELLA_BAXTER_ACCESS_TOKEN: 'tok secret-9d1c 🚀'}}, 'invalid_access_token', 'BELLA_BAXTER_ACCESS_TOKEN'],
+    ] as const) {
+      const error: unknown = await createBaxterClient({...target, ...options}).then(() => undefined, (e: unknown) => e)
+      expect(isBellaError(error)).toBe(true)
+      expect(error).toMatchObject({code, message: expect.stringContaining(origin)})
+      expect(JSON.stringify({...(error as object), message: (error as Error).message})).not.toContain('secret-9d1c')
+    }
+    const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, appClient: 'checkout café', env: {}})
     expect(await read(c)).toBe('one')
   })
 
@@ -127,7 +168,7 @@ describe('createBaxterClient: keyless and getSecrets', () => {
     const c = await client({baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}, refreshInterval: 1, onChange: (change) => void changes.push(change)})
     expect((await c.getSecrets())['B']).toBe('two')
     emulator.setSecrets(shop, {set: {B: 'deux'}})
-    expect(await until('onChange', () => changes[0])).toEqual({added: [], changed: ['B'], removed: []})
+    expect(namesOf(await until('onChange', () => changes[0]))).toEqual({added: [], changed: ['B'], removed: []})
     expect((await c.getSecrets())['B']).toBe('deux')
     emulator.setSecrets(shop, {set: {B: 'two'}})
   })

@@ -5,9 +5,11 @@
  * and never into the app; Retry-After is waited out; destroy() stops all traffic.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest} from '@jest/globals'
-import type {Emulator} from '../../../plugins/emulator/src/index.js'
+import {createServer, request as httpRequest} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {startEmulator, type Emulator} from '../../../plugins/emulator/src/index.js'
 import {createBellaConfig, isBellaError, type BellaConfig, type BellaConfigOptions, type SecretChanges} from '../src/index.js'
-import {isFullFetch, isVersionPoll, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
+import {isFullFetch, isVersionPoll, namesOf, nextRequest, shop, sleep, startShop, until, VERSION_PATH, SECRETS_PATH} from './helpers.js'
 
 let emulator: Emulator
 const open: BellaConfig[] = []
@@ -32,7 +34,7 @@ interface Observed {
   errors: Error[]
 }
 
-async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate'> = {}): Promise<Observed> {
+async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate' | 'onError'> = {}): Promise<Observed> {
   const updates: SecretChanges[] = []
   const errors: Error[] = []
   const config = await createBellaConfig({
@@ -61,12 +63,20 @@ describe('createBellaConfig', () => {
     const changes = await until('onUpdate', () => updates[0])
     // Jitter only shortens a wait, so one interval (1 s) plus the request itself bounds it.
     expect(Date.now() - changedAt).toBeLessThan(1000 + 1500)
-    expect(changes).toEqual({added: ['D'], changed: ['A'], removed: ['C']})
+    expect(namesOf(changes)).toEqual({added: ['D'], changed: ['A'], removed: ['C']})
     expect(JSON.stringify(changes)).not.toContain('uno')
     expect(config.get('A')).toBe('uno')
     expect(config.get('C')).toBeUndefined()
     expect(config.getAll()).toMatchObject({A: 'uno', B: 'two', D: 'four'})
     expect(updates).toHaveLength(1)
+  })
+
+  it("onUpdate's argument is also the official SDK's array of changes, each with its key (and never a value)", async () => {
+    const keys: string[][] = []
+    await load({onUpdate: (changes) => void keys.push(changes.map((change) => change.key))})
+    emulator.setSecrets(shop, {set: {A: 'uno-2f9d', D: 'four'}, unset: ['C']})
+    const seen = await until('onUpdate', () => keys[0])
+    expect([...seen].sort()).toEqual(['A', 'C', 'D'])
   })
 
   it('asks for the small version only while nothing changes, and fetches once when the version moves even if no value did', async () => {
@@ -87,7 +97,7 @@ describe('createBellaConfig', () => {
     const {config, updates} = await load()
     const version = config.version
     emulator.setSecrets(shop, {set: {B: 'restored'}, version})
-    expect(await until('onUpdate', () => updates[0])).toEqual({added: [], changed: ['B'], removed: []})
+    expect(namesOf(await until('onUpdate', () => updates[0]))).toEqual({added: [], changed: ['B'], removed: []})
     expect(config.get('B')).toBe('restored')
     expect(config.version).toBe(version)
   })
@@ -109,7 +119,7 @@ describe('createBellaConfig', () => {
 
     await until('the refresh after the fault', () => updates[0])
     expect(config.get('A')).toBe(`after-${mode}`)
-    expect(updates[0]).toEqual({added: [], changed: ['A'], removed: []})
+    expect(namesOf(updates[0]!)).toEqual({added: [], changed: ['A'], removed: []})
   })
 
   it('keeps the last good set through a malformed answer', async () => {
@@ -171,7 +181,7 @@ describe('createBellaConfig', () => {
 
     emulator.setSecrets(shop, {set: Object.fromEntries([['__proto__', 'proto-2']]), unset: ['constructor']})
     const changes = await until('onUpdate', () => updates[0])
-    expect(changes).toEqual({added: [], changed: ['__proto__'], removed: ['constructor']})
+    expect(namesOf(changes)).toEqual({added: [], changed: ['__proto__'], removed: ['constructor']})
     expect(config.get('__proto__')).toBe('proto-2')
     expect(config.get('constructor')).toBeUndefined()
     emulator.setSecrets(shop, {set: {constructor: 'ctor-value'}})
@@ -206,6 +216,33 @@ describe('createBellaConfig', () => {
     await until('the next change', () => (config.get('A') === 'x2' ? true : undefined))
   })
 
+  it('an onError that throws, for an async onUpdate that rejects, is not an unhandled rejection (which ends a Node app)', async () => {
+    const unhandled: unknown[] = []
+    const listener = (reason: unknown) => void unhandled.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      const seen: string[] = []
+      const {config} = await load({
+        onUpdate: async () => {
+          throw new Error('async app bug')
+        },
+        onError: (error) => {
+          seen.push(error.message)
+          throw new Error('onError bug')
+        },
+      })
+      emulator.setSecrets(shop, {set: {A: 'y1'}})
+      await until('onError', () => seen[0])
+      await sleep(100)
+      expect(seen).toEqual(['async app bug'])
+      expect(unhandled).toEqual([])
+      emulator.setSecrets(shop, {set: {A: 'y2'}})
+      await until('the next change', () => (config.get('A') === 'y2' ? true : undefined))
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+  })
+
   it('without onError, a failed refresh is one Warning line on stderr, naming the environment and never a value', async () => {
     const written: string[] = []
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -225,12 +262,49 @@ describe('createBellaConfig', () => {
     }
   })
 
+  it("without onError, the Warning line escapes the server's control characters (no terminal escapes, no forged lines)", async () => {
+    // A loopback proxy to the emulator that, once told, answers the version poll with a problem
+    // whose text carries an ANSI sequence (and a carriage return, which core already flattens).
+    let hostile = false
+    const proxy = createServer((request, response) => {
+      if (hostile && request.url === VERSION_PATH) {
+        response.writeHead(404, {'content-type': 'application/problem+json'})
+        return void response.end(JSON.stringify({title: 'Not Found', detail: 'gone\u001b[2J\u001b[31m\rWarning: forged'}))
+      }
+      const upstream = httpRequest(new URL(request.url!, emulator.url), {method: request.method, headers: request.headers}, (answer) => {
+        response.writeHead(answer.statusCode!, answer.headers)
+        answer.pipe(response)
+      })
+      request.pipe(upstream)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const written: string[] = []
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      const config = await createBellaConfig({baxterUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, apiKey: emulator.apiKey, env: {}, refreshInterval: 1})
+      open.push(config)
+      hostile = true
+      const line = await until('the warning', () => written.find((text) => text.startsWith('Warning: ')))
+      expect(line).toContain('gone\\u001b[2J\\u001b[31m Warning: forged')
+      expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f]/)
+    } finally {
+      spy.mockRestore()
+      proxy.closeAllConnections()
+      await new Promise((resolve) => proxy.close(resolve))
+    }
+  })
+
   it('leaves out a value still sealed at rest and tells onError once, naming the secret', async () => {
     emulator.setSecrets(shop, {set: {SEALED_ONE: 'bellabaxter:v1:c2VhbGVk'}})
     try {
       const {config, errors} = await load()
       expect(config.has('SEALED_ONE')).toBe(false)
       expect(config.get('A')).toBe('one')
+      // Not "is not in shop/dev": it is there, and the operator must hear why the app lacks it.
+      expect(() => config.getOrThrow('SEALED_ONE')).toThrow(expect.objectContaining({code: 'secret_sealed', message: expect.stringMatching(/SEALED_ONE .*still sealed/)}))
       expect(errors).toHaveLength(1)
       expect(errors[0]).toMatchObject({code: 'sealed_values', message: expect.stringContaining('SEALED_ONE')})
       expect(errors[0]!.message).not.toContain('c2VhbGVk')
@@ -239,6 +313,23 @@ describe('createBellaConfig', () => {
       expect(errors).toHaveLength(1)
     } finally {
       emulator.setSecrets(shop, {unset: ['SEALED_ONE']})
+    }
+  })
+
+  it('a project-level key (keys/me names no environment) reads the environment given, taking the project from the key', async () => {
+    const projectWide = await startEmulator({
+      port: 0,
+      seed: {keys: [{project: 'shop'}], projects: [{slug: 'shop', environments: [{slug: 'dev', providers: [{slug: 'vault', secrets: {A: 'wide'}}]}]}]},
+    })
+    try {
+      const config = await createBellaConfig({baxterUrl: projectWide.url, apiKey: projectWide.apiKey, env: {}, environmentSlug: 'dev', refreshInterval: 0})
+      expect([config.projectSlug, config.environmentSlug, config.get('A')]).toEqual(['shop', 'dev', 'wide'])
+      await expect(createBellaConfig({baxterUrl: projectWide.url, apiKey: projectWide.apiKey, env: {}, refreshInterval: 0})).rejects.toMatchObject({
+        code: 'no_target',
+        message: expect.stringContaining('environment'),
+      })
+    } finally {
+      await projectWide.close()
     }
   })
 

@@ -61,3 +61,6 @@ export async function until<T>(what: string, check: () => T | undefined, timeout
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The three name lists of an onUpdate argument (which is also an array of `{key}`, as the official SDK's). */
+export const namesOf = ({added, changed, removed}: {added: string[]; changed: string[]; removed: string[]}) => ({added, changed, removed})

@@ -82,6 +82,15 @@ export interface ApiClient {
 
 /** Builds `/api/v1/a/b` from raw segments, percent-encoding each one. */
 export function apiPath(...segments: string[]): string {
+  // Percent-encoding leaves "." and ".." as they are (and %2E counts as a dot too), and the URL then
+  // resolves them: `projects/../x` would ask another endpoint.
+  const dots = segments.find((s) => s === '.' || s === '..')
+  if (dots !== undefined) {
+    throw usageError(`"${dots}" cannot be a slug or name in a request (it would change which endpoint is asked)`, {
+      code: 'invalid_path_segment',
+      suggestions: ['check the project, environment or other name given'],
+    })
+  }
   return `/api/v1/${segments.map((s) => encodeURIComponent(s)).join('/')}`
 }
 
