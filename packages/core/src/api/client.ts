@@ -8,6 +8,7 @@
 import type {ApiKey} from '../crypto/api-key.js'
 import {signRequest} from '../crypto/hmac.js'
 import {createEphemeralKey, decryptEnvelope, type E2eeKey} from '../crypto/e2ee.js'
+import {escapeControls} from '../display.js'
 import {BellaError, authError, generalError, unreachableError, usageError} from '../errors.js'
 import {defaultRetryPolicy, isIdempotent, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryPolicy} from './retry.js'
 import {clockSkewError, clockSkewMs} from './clock-skew.js'
@@ -284,7 +285,8 @@ function problemText(response: HttpResponse): string {
   } catch {
     text = /^\s*</.test(response.body) ? '' : response.body
   }
-  text = text.replace(/\s+/g, ' ').trim()
+  // The server's words are printed: no escape sequence or control character of theirs reaches a terminal.
+  text = escapeControls(text.replace(/\s+/g, ' ').trim())
   return text.length > 300 ? `${text.slice(0, 300)}…` : text
 }
 

@@ -4,6 +4,7 @@ import {findBellaFile, type BellaFileValues} from './bella-file.js'
 import {displayPath, homeFromEnv} from './paths.js'
 import type {Env, Resolved} from './types.js'
 import {readUserConfigChecked, userConfigPath, type UserConfig} from './user-config.js'
+import {quoteText} from '../display.js'
 import {usageError} from '../errors.js'
 
 export interface SettingsFlags {
@@ -100,9 +101,21 @@ export function resolveSettings(input: ResolveSettingsInput): ResolvedSettings {
     apiUrl,
     project: pick(PROJECT, flags.project),
     environment: pick(ENVIRONMENT, flags.environment),
-    app: pick(APP, flags.app),
+    app: headerSafeApp(pick(APP, flags.app)),
     insecure,
     timeout: resolveTimeout(flags.timeout, env),
     bellaFile: bella?.path,
   }
+}
+
+/** Printable ASCII or Latin-1: Node refuses anything else in a header, with its own TypeError on every request. */
+const HEADER_TEXT = /^[\x20-\x7e\xa0-\xff]+$/
+
+/** The app name is sent as X-App-Client: refused here, by where it came from, rather than by Node later. */
+function headerSafeApp(app: Resolved<string> | undefined): Resolved<string> | undefined {
+  if (!app || HEADER_TEXT.test(app.value)) return app
+  throw usageError(`The app name from ${app.origin} must be printable text (it is sent as the X-App-Client header), not ${quoteText(app.value, 100)}`, {
+    code: 'invalid_app_client',
+    suggestions: ['use a plain name such as checkout-api (letters, digits, spaces and punctuation)'],
+  })
 }

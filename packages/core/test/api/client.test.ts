@@ -106,6 +106,15 @@ describe('retries', () => {
     expect(seen).toHaveLength(1)
   })
 
+  it("prints the server's problem text without its escape sequences or control characters", async () => {
+    handlers.push(json(400, {title: 'Bad \u001b[2J\u001b[31mred\u0007', detail: 'line\u2028two'}))
+    const {api} = client()
+    const error: any = await api.request({method: 'GET', path: '/api/v1/a'}).catch((e) => e)
+    expect(error.exitCode).toBe(2)
+    expect(error.message).toContain('Bad \\u001b[2J\\u001b[31mred\\u0007')
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u2028]/)
+  })
+
   it('gives up after the retry budget with exit code 4 and the status in the message', async () => {
     for (let i = 0; i < 4; i++) handlers.push(json(500, {title: 'Boom'}))
     const {api} = client()

@@ -299,3 +299,19 @@ describe('configDirFrom', () => {
     expect(configDirFrom({XDG_CONFIG_HOME: 'rel/dir'}, '/home/u')).toBe(join('/home/u', '.config', 'bella'))
   })
 })
+
+describe('the app name', () => {
+  it('must be text a header can carry: an emoji or a line break is refused by where it came from, not by Node on every request', () => {
+    for (const [layers, origin] of [
+      [{env: {BELLA_BAXTER_APP_CLIENT: 'shop 🛒'}}, 'BELLA_BAXTER_APP_CLIENT'],
+      [{flags: {app: 'a\nX-Injected: 1'}}, '--app'],
+    ] as const) {
+      const error = thrown(() => resolveSettings(setup(layers).input))
+      expect(error.code).toBe('invalid_app_client')
+      expect(error.exitCode).toBe(2)
+      expect(error.message).toContain(`The app name from ${origin} must be printable text`)
+      expect(error.message).not.toContain('\n')
+    }
+    expect(resolveSettings(setup({env: {BELLA_BAXTER_APP_CLIENT: 'checkout-api (v2) café'}}).input).app?.value).toBe('checkout-api (v2) café')
+  })
+})
