@@ -28,7 +28,7 @@ export interface BaxterClient {
 }
 
 export async function createBaxterClient(options: BaxterClientConfig = {}): Promise<BaxterClient> {
-  refreshIntervalMs(options.refreshInterval)
+  refreshIntervalMs(options)
   const resolved = await resolveOptions(options)
   const connection = await openConnection(resolved)
   let live: Promise<BellaConfig> | undefined

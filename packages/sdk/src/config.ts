@@ -29,6 +29,8 @@ export type SecretChanges = SecretChange[] & {
 export interface BellaConfigOptions extends BaxterClientOptions {
   /** Seconds between refreshes (default 60, at least 1); 0 loads once and never refreshes. */
   refreshInterval?: number
+  /** The official SDK's name for it, in milliseconds (at least 1000; 0: never). Give one of the two. */
+  pollingInterval?: number
   /** Called after a refresh that changed something, with the names only. */
   onUpdate?: (changes: SecretChanges) => void | Promise<void>
   /** Another name for `onUpdate`. */
@@ -223,7 +225,24 @@ function diff(before: Map<string, string>, after: Record<string, string>): Secre
   return Object.assign(list, names)
 }
 
-export function refreshIntervalMs(seconds: number | undefined): number {
+export function refreshIntervalMs(options: {refreshInterval?: number; pollingInterval?: number}): number {
+  const {refreshInterval, pollingInterval} = options
+  if (refreshInterval !== undefined && pollingInterval !== undefined) {
+    throw usageError('Both refreshInterval (seconds) and pollingInterval (milliseconds) were given', {
+      code: 'invalid_refresh_interval',
+      suggestions: ['keep one of them: refreshInterval is this SDK\'s, pollingInterval the official SDK\'s name'],
+    })
+  }
+  if (pollingInterval !== undefined) {
+    if (typeof pollingInterval !== 'number' || !(pollingInterval === 0 || pollingInterval >= MIN_REFRESH_INTERVAL_SECONDS * 1000) || pollingInterval > MAX_REFRESH_INTERVAL_SECONDS * 1000) {
+      throw usageError(`pollingInterval must be a number of milliseconds from ${MIN_REFRESH_INTERVAL_SECONDS * 1000} to ${MAX_REFRESH_INTERVAL_SECONDS * 1000}, or 0 for no refresh`, {
+        code: 'invalid_refresh_interval',
+        suggestions: [`refreshInterval: ${DEFAULT_REFRESH_INTERVAL_SECONDS} (seconds) checks for changes every minute`],
+      })
+    }
+    return Math.round(pollingInterval)
+  }
+  const seconds = refreshInterval
   if (seconds === undefined) return DEFAULT_REFRESH_INTERVAL_SECONDS * 1000
   if (seconds === 0) return 0
   if (typeof seconds !== 'number' || !(seconds >= MIN_REFRESH_INTERVAL_SECONDS) || seconds > MAX_REFRESH_INTERVAL_SECONDS) {
@@ -237,7 +256,7 @@ export function refreshIntervalMs(seconds: number | undefined): number {
 
 /** @internal Loads the set over `connection` and starts refreshing it. */
 export async function loadBellaConfig(connection: Connection, ownsConnection: boolean, target: {project?: string; environment?: string}, options: BellaConfigOptions): Promise<BellaConfig> {
-  const intervalMs = refreshIntervalMs(options.refreshInterval)
+  const intervalMs = refreshIntervalMs(options)
   let {project, environment} = target
   const byKey = connection.credentialKind === 'api-key'
   if ((!project || !environment) && byKey) {
@@ -263,7 +282,7 @@ export async function loadBellaConfig(connection: Connection, ownsConnection: bo
  * every `refreshInterval` seconds in the background until `destroy()`.
  */
 export async function createBellaConfig(options: BellaConfigOptions = {}): Promise<BellaConfig> {
-  refreshIntervalMs(options.refreshInterval)
+  refreshIntervalMs(options)
   const resolved = await resolveOptions(options)
   const connection = await openConnection(resolved)
   try {

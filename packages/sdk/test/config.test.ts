@@ -34,7 +34,7 @@ interface Observed {
   errors: Error[]
 }
 
-async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'onUpdate' | 'onError'> = {}): Promise<Observed> {
+async function load(extra: Pick<BellaConfigOptions, 'refreshInterval' | 'pollingInterval' | 'onUpdate' | 'onError'> = {}): Promise<Observed> {
   const updates: SecretChanges[] = []
   const errors: Error[] = []
   const config = await createBellaConfig({
@@ -331,6 +331,17 @@ describe('createBellaConfig', () => {
     } finally {
       await projectWide.close()
     }
+  })
+
+  it("takes the official SDK's pollingInterval (milliseconds) instead of refreshInterval, and never both", async () => {
+    const base = {baxterUrl: emulator.url, apiKey: emulator.apiKey, env: {}}
+    await expect(createBellaConfig({...base, refreshInterval: 1, pollingInterval: 1000})).rejects.toMatchObject({code: 'invalid_refresh_interval'})
+    await expect(createBellaConfig({...base, pollingInterval: 500})).rejects.toMatchObject({code: 'invalid_refresh_interval'})
+    const {config, updates} = await load({refreshInterval: undefined, pollingInterval: 1000})
+    emulator.setSecrets(shop, {set: {D: 'four'}})
+    const changes = await until('onUpdate after one pollingInterval', () => updates[0], 5000)
+    expect(namesOf(changes)).toEqual({added: ['D'], changed: [], removed: []})
+    expect(config.get('D')).toBe('four')
   })
 
   it('refuses a refreshInterval below 1 s, and a failed first load is thrown to the caller', async () => {
