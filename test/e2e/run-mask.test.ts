@@ -7,6 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {bella, bellaBin, fixtures, isolatedHome, runProcess} from '../helpers/cli.js'
@@ -169,5 +170,44 @@ describe('bella run --mask', () => {
     clearTimeout(timer)
     expect(stdout).toBe('start *****\nstart *****\n')
     expect(leaks(stdout, [TOKEN, next])).toBe(false)
+  })
+
+  it('with --watch --signal sighup, values fetched while the command runs are masked in its output too', async () => {
+    // The command reloads on SIGHUP from a file (as one an agent keeps fresh) and prints it.
+    const dir = testTempDir('bella-mask-hup-')
+    const file = join(dir, 'token')
+    const next = `tok-${randomBytes(12).toString('hex')}`
+    const script = `process.on('SIGHUP', () => process.stdout.write('reloaded ' + require('fs').readFileSync(${JSON.stringify(file)}, 'utf8') + '\\n')); process.stdout.write('ready\\n'); setInterval(() => {}, 1000)`
+    const child = spawn(node, [bellaBin, 'run', '--watch', '--signal', 'sighup', '--mask', '--poll-interval', '5', '--', node, '-e', script], {
+      env: {PATH: process.env.PATH ?? '/usr/bin:/bin', ...env()},
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    let stdout = ''
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3 * WAIT_MS)
+    let seen = () => {}
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      seen()
+    })
+    const printed = (word: string) =>
+      new Promise<void>((resolve) => {
+        seen = () => void (stdout.includes(word) && resolve())
+        seen()
+      })
+    try {
+      await printed('ready')
+      writeFileSync(file, next)
+      emulator.setSecrets(demo, {set: {MASK_TOKEN: next}})
+      await printed('reloaded')
+    } finally {
+      emulator.setSecrets(demo, {set: {MASK_TOKEN: TOKEN}})
+      process.kill(child.pid!, 'SIGTERM')
+    }
+    await exited
+    clearTimeout(timer)
+    expect(leaks(stdout, [TOKEN, next])).toBe(false)
+    expect(stdout).toBe('ready\nreloaded *****\n')
   })
 })

@@ -10,6 +10,11 @@ export const OUTPUT_IDLE_AFTER_EXIT_MS = 500
 export interface MaskedRelays {
   /** Resolves when every relayed pipe has ended (or stayed silent for the idle bound after exit). */
   finish(): Promise<void>
+  /**
+   * Masks these values too from now on: ones the command may learn while it runs (bella run
+   * --watch --signal sighup, whose command reloads from files an agent keeps fresh).
+   */
+  add(values: Iterable<string>): void
 }
 
 export interface RelayOptions {
@@ -33,13 +38,23 @@ export function relayMaskedOutput(
   values: Iterable<string>,
   options: RelayOptions,
 ): MaskedRelays {
-  const dictionary = MaskDictionary.fromValues(values)
+  const known = new Set(values)
+  const dictionary = MaskDictionary.fromValues(known)
   const destinations = options.destinations ?? {stdout: process.stdout, stderr: process.stderr}
   const relays: Relay[] = []
   const closed = options.onDestinationClosed
   if (pipes.stdout) relays.push(new Relay(pipes.stdout, destinations.stdout, new StreamMasker(dictionary), closed))
   if (pipes.stderr) relays.push(new Relay(pipes.stderr, destinations.stderr, new StreamMasker(dictionary), closed))
-  return {finish: async () => void (await Promise.all(relays.map((relay) => relay.finish())))}
+  return {
+    finish: async () => void (await Promise.all(relays.map((relay) => relay.finish()))),
+    add(more) {
+      const before = known.size
+      for (const value of more) known.add(value)
+      if (known.size === before) return
+      const grown = MaskDictionary.fromValues(known)
+      for (const relay of relays) relay.masker.use(grown)
+    },
+  }
 }
 
 class Relay {
@@ -53,7 +68,7 @@ class Relay {
   constructor(
     private readonly source: Readable,
     private readonly destination: NodeJS.WritableStream,
-    private readonly masker: StreamMasker,
+    readonly masker: StreamMasker,
     private readonly onDestinationClosed: () => void,
   ) {
     this.ended = new Promise((resolve) => (this.settle = resolve))
