@@ -117,6 +117,15 @@ describe('bella run --mask', () => {
     expect(r.stdout.endsWith('x\n*****\n')).toBe(true)
   })
 
+  it('exits once the command has, also when a background process keeps writing to the pipes', async () => {
+    // Without --mask bella exits with the command; the loop dies of SIGPIPE once bella is gone.
+    const r = await bella(['run', '--mask', '--', ...sh('(while :; do echo "tick $MASK_TOKEN"; sleep 0.1; done) & exit 3')], {env: env(), timeoutMs: WAIT_MS})
+    // A hang is killed by the bound (WAIT_MS): no status then.
+    expect(r.code).toBe(3)
+    expect(r.stdout).toMatch(/^tick \*\*\*\*\*\n/)
+    expect(leaks(r.stdout)).toBe(false)
+  })
+
   const itWithPty = itWithPtyWhen('run-mask')
   const ttyProbe = ['--', node, '-e', "process.stdout.write(`tty=${process.stdout.isTTY === true} ${process.env.MASK_TOKEN}\\nprobe done\\n`)"]
 

@@ -6,6 +6,12 @@ import {MaskDictionary, StreamMasker} from './masker.js'
  * them: a background process it left behind can hold them open for ever.
  */
 export const OUTPUT_IDLE_AFTER_EXIT_MS = 500
+/**
+ * And how long after the exit bella relays at most: a background process that keeps writing is
+ * never silent for long, and without --mask bella would have exited with the command. What the
+ * command itself left in a pipe (64 KiB at most) takes far less.
+ */
+export const OUTPUT_MAX_AFTER_EXIT_MS = 2000
 
 export interface MaskedRelays {
   /** Resolves when every relayed pipe has ended (or stayed silent for the idle bound after exit). */
@@ -119,10 +125,13 @@ class Relay {
     this.settle()
   }
 
-  /** Waits for the end of the pipe; one left open but silent after the exit is let go. */
+  /** Waits for the end of the pipe; one left open but silent, or still busy 2 s after the exit, is let go. */
   async finish(): Promise<void> {
+    const exitedAt = Date.now()
     const timer = setInterval(() => {
-      if (this.done || this.waitingForDrain || Date.now() - this.lastProgress < OUTPUT_IDLE_AFTER_EXIT_MS) return
+      if (this.done) return
+      const busy = this.waitingForDrain || Date.now() - this.lastProgress < OUTPUT_IDLE_AFTER_EXIT_MS
+      if (busy && Date.now() - exitedAt < OUTPUT_MAX_AFTER_EXIT_MS) return
       this.onEnd()
       this.source.destroy()
     }, OUTPUT_IDLE_AFTER_EXIT_MS / 5)
