@@ -147,9 +147,14 @@ describe('bella run --mask', () => {
     expect(t.screen()).not.toContain('left unmasked')
   })
 
-  it('with --watch, the command restarted with new secrets is masked too (new values and old)', async () => {
+  /**
+   * `bella run --watch --mask FLAGS -- COMMAND`; `change` runs once stdout holds `ready(stdout)`
+   * (MASK_TOKEN is then set to a new value), then bella is stopped once stdout holds `done(stdout)`.
+   * Returns bella's stdout, and the new value.
+   */
+  async function watchMasked(flags: string[], command: string[], steps: {ready: (out: string) => boolean; change: (next: string) => void; done: (out: string) => boolean}) {
     const next = `tok-${randomBytes(12).toString('hex')}`
-    const child = spawn(node, [bellaBin, 'run', '--watch', '--mask', '--poll-interval', '5', '--', ...sh('echo "start $MASK_TOKEN"; exec sleep 60')], {
+    const child = spawn(node, [bellaBin, 'run', '--watch', '--mask', '--poll-interval', '5', ...flags, '--', ...command], {
       env: {PATH: process.env.PATH ?? '/usr/bin:/bin', ...env()},
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -162,60 +167,41 @@ describe('bella run --mask', () => {
       stdout += d.toString()
       seen()
     })
-    const starts = (count: number) =>
+    const until = (test: (out: string) => boolean) =>
       new Promise<void>((resolve) => {
-        seen = () => void (stdout.split('start ').length - 1 >= count && resolve())
+        seen = () => void (test(stdout) && resolve())
         seen()
       })
     try {
-      await starts(1)
+      await until(steps.ready)
+      steps.change(next)
       emulator.setSecrets(demo, {set: {MASK_TOKEN: next}})
-      await starts(2)
+      await until(steps.done)
     } finally {
       emulator.setSecrets(demo, {set: {MASK_TOKEN: TOKEN}})
       process.kill(child.pid!, 'SIGTERM')
     }
     await exited
     clearTimeout(timer)
+    return {stdout, next}
+  }
+
+  it('with --watch, the command restarted with new secrets is masked too (new values and old)', async () => {
+    const starts = (count: number) => (out: string) => out.split('start ').length - 1 >= count
+    const {stdout, next} = await watchMasked([], sh('echo "start $MASK_TOKEN"; exec sleep 60'), {ready: starts(1), change: () => {}, done: starts(2)})
     expect(stdout).toBe('start *****\nstart *****\n')
     expect(leaks(stdout, [TOKEN, next])).toBe(false)
   })
 
   it('with --watch --signal sighup, values fetched while the command runs are masked in its output too', async () => {
     // The command reloads on SIGHUP from a file (as one an agent keeps fresh) and prints it.
-    const dir = testTempDir('bella-mask-hup-')
-    const file = join(dir, 'token')
-    const next = `tok-${randomBytes(12).toString('hex')}`
+    const file = join(testTempDir('bella-mask-hup-'), 'token')
     const script = `process.on('SIGHUP', () => process.stdout.write('reloaded ' + require('fs').readFileSync(${JSON.stringify(file)}, 'utf8') + '\\n')); process.stdout.write('ready\\n'); setInterval(() => {}, 1000)`
-    const child = spawn(node, [bellaBin, 'run', '--watch', '--signal', 'sighup', '--mask', '--poll-interval', '5', '--', node, '-e', script], {
-      env: {PATH: process.env.PATH ?? '/usr/bin:/bin', ...env()},
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+    const {stdout, next} = await watchMasked(['--signal', 'sighup'], [node, '-e', script], {
+      ready: (out) => out.includes('ready'),
+      change: (value) => writeFileSync(file, value),
+      done: (out) => out.includes('reloaded'),
     })
-    let stdout = ''
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3 * WAIT_MS)
-    let seen = () => {}
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      seen()
-    })
-    const printed = (word: string) =>
-      new Promise<void>((resolve) => {
-        seen = () => void (stdout.includes(word) && resolve())
-        seen()
-      })
-    try {
-      await printed('ready')
-      writeFileSync(file, next)
-      emulator.setSecrets(demo, {set: {MASK_TOKEN: next}})
-      await printed('reloaded')
-    } finally {
-      emulator.setSecrets(demo, {set: {MASK_TOKEN: TOKEN}})
-      process.kill(child.pid!, 'SIGTERM')
-    }
-    await exited
-    clearTimeout(timer)
     expect(leaks(stdout, [TOKEN, next])).toBe(false)
     expect(stdout).toBe('ready\nreloaded *****\n')
   })
