@@ -7,6 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {startEmulator, type Emulator} from '../../plugins/emulator/src/index.js'
 import {bella, bellaBin, fixtures, isolatedHome, runProcess} from '../helpers/cli.js'
@@ -116,6 +117,15 @@ describe('bella run --mask', () => {
     expect(r.stdout.endsWith('x\n*****\n')).toBe(true)
   })
 
+  it('exits once the command has, also when a background process keeps writing to the pipes', async () => {
+    // Without --mask bella exits with the command; the loop dies of SIGPIPE once bella is gone.
+    const r = await bella(['run', '--mask', '--', ...sh('(while :; do echo "tick $MASK_TOKEN"; sleep 0.1; done) & exit 3')], {env: env(), timeoutMs: WAIT_MS})
+    // A hang is killed by the bound (WAIT_MS): no status then.
+    expect(r.code).toBe(3)
+    expect(r.stdout).toMatch(/^tick \*\*\*\*\*\n/)
+    expect(leaks(r.stdout)).toBe(false)
+  })
+
   const itWithPty = itWithPtyWhen('run-mask')
   const ttyProbe = ['--', node, '-e', "process.stdout.write(`tty=${process.stdout.isTTY === true} ${process.env.MASK_TOKEN}\\nprobe done\\n`)"]
 
@@ -137,9 +147,14 @@ describe('bella run --mask', () => {
     expect(t.screen()).not.toContain('left unmasked')
   })
 
-  it('with --watch, the command restarted with new secrets is masked too (new values and old)', async () => {
+  /**
+   * `bella run --watch --mask FLAGS -- COMMAND`; `change` runs once stdout holds `ready(stdout)`
+   * (MASK_TOKEN is then set to a new value), then bella is stopped once stdout holds `done(stdout)`.
+   * Returns bella's stdout, and the new value.
+   */
+  async function watchMasked(flags: string[], command: string[], steps: {ready: (out: string) => boolean; change: (next: string) => void; done: (out: string) => boolean}) {
     const next = `tok-${randomBytes(12).toString('hex')}`
-    const child = spawn(node, [bellaBin, 'run', '--watch', '--mask', '--poll-interval', '5', '--', ...sh('echo "start $MASK_TOKEN"; exec sleep 60')], {
+    const child = spawn(node, [bellaBin, 'run', '--watch', '--mask', '--poll-interval', '5', ...flags, '--', ...command], {
       env: {PATH: process.env.PATH ?? '/usr/bin:/bin', ...env()},
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -152,22 +167,42 @@ describe('bella run --mask', () => {
       stdout += d.toString()
       seen()
     })
-    const starts = (count: number) =>
+    const until = (test: (out: string) => boolean) =>
       new Promise<void>((resolve) => {
-        seen = () => void (stdout.split('start ').length - 1 >= count && resolve())
+        seen = () => void (test(stdout) && resolve())
         seen()
       })
     try {
-      await starts(1)
+      await until(steps.ready)
+      steps.change(next)
       emulator.setSecrets(demo, {set: {MASK_TOKEN: next}})
-      await starts(2)
+      await until(steps.done)
     } finally {
       emulator.setSecrets(demo, {set: {MASK_TOKEN: TOKEN}})
       process.kill(child.pid!, 'SIGTERM')
     }
     await exited
     clearTimeout(timer)
+    return {stdout, next}
+  }
+
+  it('with --watch, the command restarted with new secrets is masked too (new values and old)', async () => {
+    const starts = (count: number) => (out: string) => out.split('start ').length - 1 >= count
+    const {stdout, next} = await watchMasked([], sh('echo "start $MASK_TOKEN"; exec sleep 60'), {ready: starts(1), change: () => {}, done: starts(2)})
     expect(stdout).toBe('start *****\nstart *****\n')
     expect(leaks(stdout, [TOKEN, next])).toBe(false)
+  })
+
+  it('with --watch --signal sighup, values fetched while the command runs are masked in its output too', async () => {
+    // The command reloads on SIGHUP from a file (as one an agent keeps fresh) and prints it.
+    const file = join(testTempDir('bella-mask-hup-'), 'token')
+    const script = `process.on('SIGHUP', () => process.stdout.write('reloaded ' + require('fs').readFileSync(${JSON.stringify(file)}, 'utf8') + '\\n')); process.stdout.write('ready\\n'); setInterval(() => {}, 1000)`
+    const {stdout, next} = await watchMasked(['--signal', 'sighup'], [node, '-e', script], {
+      ready: (out) => out.includes('ready'),
+      change: (value) => writeFileSync(file, value),
+      done: (out) => out.includes('reloaded'),
+    })
+    expect(leaks(stdout, [TOKEN, next])).toBe(false)
+    expect(stdout).toBe('ready\nreloaded *****\n')
   })
 })

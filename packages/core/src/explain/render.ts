@@ -41,8 +41,18 @@ export function withheldHint(reason: WithheldReason, flag: string | null): strin
 /** The environment size line: bytes used against the OS limit. */
 export function sizeLine(size: EnvironmentSizeExplained, prefix = 'bella: '): string {
   const limit = size.limit === null ? 'no known limit on this OS' : `${n(size.limit)} allowed (${((size.bytes / size.limit) * 100).toFixed(1)} %)`
-  const verdict = size.fits ? '' : `; TOO LARGE to start: largest ${size.largest.map((v) => `${shownName(v.name)} ${n(v.bytes)} bytes`).join(', ')}`
+  const verdict = size.fits ? '' : `; TOO LARGE to start: ${tooLarge(size)}`
   return `${prefix}environment: ${n(size.variables)} variables, ${n(size.bytes)} bytes with the command line, of ${limit}${verdict}`
+}
+
+/** Why the environment cannot be exec'd: the whole too large, or else a variable over the per-variable limit. */
+function tooLarge(size: EnvironmentSizeExplained): string {
+  const perVariable = size.perVariableLimit
+  if ((size.limit === null || size.bytes <= size.limit) && perVariable !== null) {
+    const over = size.largest.filter((v) => v.bytes > perVariable)
+    return `${over.map((v) => `${shownName(v.name)} is ${n(v.bytes)} bytes`).join(', ')}, over the ${n(perVariable)} bytes one variable may have`
+  }
+  return `largest ${size.largest.map((v) => `${shownName(v.name)} ${n(v.bytes)} bytes`).join(', ')}`
 }
 
 /** A name several providers hold, and which one won. */

@@ -79,7 +79,7 @@ export class ChildProcessHandle {
     private readonly child: ChildProcess,
     spec: ChildSpec,
     path: string,
-    relays?: MaskedRelays,
+    private readonly relays?: MaskedRelays,
   ) {
     this.pid = child.pid as number
     this.command = spec.command
@@ -139,6 +139,11 @@ export class ChildProcessHandle {
         onDestinationClosed: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGPIPE')),
       })
     return new ChildProcessHandle(child, spec, path, relays || undefined)
+  }
+
+  /** With a masked output (`mask`), masks these values too from now on; otherwise nothing. */
+  maskAlso(values: readonly string[]): void {
+    this.relays?.add(values)
   }
 
   /** The child's pipes when `stdio` asked for them (tests, capture); null with 'inherit'. */

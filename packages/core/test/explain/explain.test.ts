@@ -67,6 +67,13 @@ describe('explainEnvironment', () => {
     expect(e.size.largest[0]!.name).toBe('BIG')
     expect(explainEnvironment({...base, platform: 'win32', secrets: {BIG: 'x'.repeat(MAX_ARG_STRLEN)}}).size).toMatchObject({limit: null, fits: true})
   })
+
+  it('says which limit a variable too large for Linux breaks, when the whole environment is within its own', () => {
+    const e = explainEnvironment({...base, secrets: {BIG: 'x'.repeat(MAX_ARG_STRLEN)}})
+    const line = renderExplanation(e).at(-1)!
+    expect(line).toContain('TOO LARGE to start')
+    expect(line).toContain(`BIG is ${e.size.largest[0]!.bytes.toLocaleString('en-US')} bytes, over the ${MAX_ARG_STRLEN.toLocaleString('en-US')} bytes one variable may have`)
+  })
 })
 
 describe('renderExplanation (abuse)', () => {

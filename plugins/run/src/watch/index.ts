@@ -199,6 +199,9 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
       fetch: fetchSet,
       async deliver(set, changed) {
         nextEnv = set.env
+        // A command that is not restarted (sighup, plugins) may learn the new values from files
+        // an agent keeps fresh: its output is masked with them as well as the values it started with.
+        supervisor.current?.maskAlso(masks.get(set.env)?.values ?? [])
         // Before announcing a restart that cannot happen (restart() checks again, for plugins).
         if (options.signal.name === 'restart') assertSpawnable(set.env)
         const pid = supervisor.current?.pid

@@ -162,7 +162,12 @@ export class StreamMasker {
   /** Bytes at the start of `held` already covered by a `*****` written earlier. */
   private coveredInHeld = 0
 
-  constructor(private readonly dictionary: MaskDictionary) {}
+  constructor(private dictionary: MaskDictionary) {}
+
+  /** Masks with `dictionary` from the next write on (bytes held back are decided by it). */
+  use(dictionary: MaskDictionary): void {
+    this.dictionary = dictionary
+  }
 
   write(chunk: Uint8Array): Buffer {
     const input = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)

@@ -6,10 +6,21 @@ import {MaskDictionary, StreamMasker} from './masker.js'
  * them: a background process it left behind can hold them open for ever.
  */
 export const OUTPUT_IDLE_AFTER_EXIT_MS = 500
+/**
+ * And how long after the exit bella relays at most: a background process that keeps writing is
+ * never silent for long, and without --mask bella would have exited with the command. What the
+ * command itself left in a pipe (64 KiB at most) takes far less.
+ */
+export const OUTPUT_MAX_AFTER_EXIT_MS = 2000
 
 export interface MaskedRelays {
   /** Resolves when every relayed pipe has ended (or stayed silent for the idle bound after exit). */
   finish(): Promise<void>
+  /**
+   * Masks these values too from now on: ones the command may learn while it runs (bella run
+   * --watch --signal sighup, whose command reloads from files an agent keeps fresh).
+   */
+  add(values: Iterable<string>): void
 }
 
 export interface RelayOptions {
@@ -33,13 +44,23 @@ export function relayMaskedOutput(
   values: Iterable<string>,
   options: RelayOptions,
 ): MaskedRelays {
-  const dictionary = MaskDictionary.fromValues(values)
+  const known = new Set(values)
+  const dictionary = MaskDictionary.fromValues(known)
   const destinations = options.destinations ?? {stdout: process.stdout, stderr: process.stderr}
   const relays: Relay[] = []
   const closed = options.onDestinationClosed
   if (pipes.stdout) relays.push(new Relay(pipes.stdout, destinations.stdout, new StreamMasker(dictionary), closed))
   if (pipes.stderr) relays.push(new Relay(pipes.stderr, destinations.stderr, new StreamMasker(dictionary), closed))
-  return {finish: async () => void (await Promise.all(relays.map((relay) => relay.finish())))}
+  return {
+    finish: async () => void (await Promise.all(relays.map((relay) => relay.finish()))),
+    add(more) {
+      const before = known.size
+      for (const value of more) known.add(value)
+      if (known.size === before) return
+      const grown = MaskDictionary.fromValues(known)
+      for (const relay of relays) relay.masker.use(grown)
+    },
+  }
 }
 
 class Relay {
@@ -53,7 +74,7 @@ class Relay {
   constructor(
     private readonly source: Readable,
     private readonly destination: NodeJS.WritableStream,
-    private readonly masker: StreamMasker,
+    readonly masker: StreamMasker,
     private readonly onDestinationClosed: () => void,
   ) {
     this.ended = new Promise((resolve) => (this.settle = resolve))
@@ -104,10 +125,13 @@ class Relay {
     this.settle()
   }
 
-  /** Waits for the end of the pipe; one left open but silent after the exit is let go. */
+  /** Waits for the end of the pipe; one left open but silent, or still busy 2 s after the exit, is let go. */
   async finish(): Promise<void> {
+    const exitedAt = Date.now()
     const timer = setInterval(() => {
-      if (this.done || this.waitingForDrain || Date.now() - this.lastProgress < OUTPUT_IDLE_AFTER_EXIT_MS) return
+      if (this.done) return
+      const busy = this.waitingForDrain || Date.now() - this.lastProgress < OUTPUT_IDLE_AFTER_EXIT_MS
+      if (busy && Date.now() - exitedAt < OUTPUT_MAX_AFTER_EXIT_MS) return
       this.onEnd()
       this.source.destroy()
     }, OUTPUT_IDLE_AFTER_EXIT_MS / 5)
