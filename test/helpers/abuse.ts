@@ -2,7 +2,11 @@
  * fast-check arbitraries for the abuse (property-based) tests: secret names and values as hostile
  * as the API can hold, and checks on what bella prints. Shared by the packages' own tests.
  */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {expect} from '@jest/globals'
 import fc from 'fast-check'
+import type {SinkDefinition} from '../../packages/core/src/strategies/types.js'
 
 /** Characters that break formats and terminals, weighted in next to arbitrary UTF-16 units. */
 const NASTY = [
@@ -61,4 +65,16 @@ export const CONTROL_EXCEPT_LF = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028
 export function controlIn(text: string): string | undefined {
   const match = CONTROL_EXCEPT_LF.exec(text)
   return match ? `U+${match[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${match.index}` : undefined
+}
+
+/** A file sink's round trip: whatever secrets it writes through createFileSink, its own parser reads back exactly. */
+export async function assertFileSinkRoundTrip(sink: SinkDefinition, file: string, makeDir: () => string, numRuns = 60): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(secretsMap, async (secrets) => {
+      const dir = makeDir()
+      await sink.create({path: file}, {baseDir: dir}).write(secrets)
+      expect(sameSecrets(await sink.parse!(readFileSync(join(dir, file), 'utf8')), secrets)).toBe(true)
+    }),
+    {numRuns},
+  )
 }

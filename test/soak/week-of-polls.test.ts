@@ -51,6 +51,15 @@ function sample(): Sample {
 }
 const settle = () => new Promise((r) => setTimeout(r, 50))
 
+/** Day 7 holds what day 1 held: the same process listeners, at most one more timer and two more sockets, the heap within its slack. */
+function expectNoGrowth(samples: Sample[]): void {
+  const [day1, day7] = [samples[0]!, samples[DAYS - 1]!]
+  expect(day7.processListeners).toBe(day1.processListeners)
+  expect(day7.handles['Timeout'] ?? 0).toBeLessThanOrEqual((day1.handles['Timeout'] ?? 0) + 1)
+  expect(day7.handles['TCPSocketWrap'] ?? 0).toBeLessThanOrEqual((day1.handles['TCPSocketWrap'] ?? 0) + 2)
+  expect(day7.heapUsed - day1.heapUsed).toBeLessThan(HEAP_SLACK_BYTES)
+}
+
 let emulator: Emulator
 let dir: string
 beforeAll(async () => {
@@ -128,11 +137,7 @@ describe('a week of polls every 30 s (fake clock, real client, emulator)', () =>
     expect(clock.maxPending).toBe(1)
     expect(clock.pendingCount).toBe(0)
     expect([before, maxAbortListeners, abortListeners()]).toEqual([before, before, before])
-    const [day1, day7] = [samples[0]!, samples[DAYS - 1]!]
-    expect(day7.processListeners).toBe(day1.processListeners)
-    expect(day7.handles['Timeout'] ?? 0).toBeLessThanOrEqual((day1.handles['Timeout'] ?? 0) + 1)
-    expect(day7.handles['TCPSocketWrap'] ?? 0).toBeLessThanOrEqual((day1.handles['TCPSocketWrap'] ?? 0) + 2)
-    expect(day7.heapUsed - day1.heapUsed).toBeLessThan(HEAP_SLACK_BYTES)
+    expectNoGrowth(samples)
   }, 600_000)
 
   it('agent scheduler: one timer per watch, constant listeners and handles, no heap growth', async () => {
@@ -177,10 +182,6 @@ describe('a week of polls every 30 s (fake clock, real client, emulator)', () =>
     // Compared, not printed: the last change of each environment is in the file.
     const written = parseDotenv(readFileSync(join(dir, '.env')))
     expect([written['A_TOKEN'] === 'day-5', written['B_TOKEN'] === 'day-6']).toEqual([true, true])
-    const [day1, day7] = [samples[0]!, samples[DAYS - 1]!]
-    expect(day7.processListeners).toBe(day1.processListeners)
-    expect(day7.handles['Timeout'] ?? 0).toBeLessThanOrEqual((day1.handles['Timeout'] ?? 0) + 1)
-    expect(day7.handles['TCPSocketWrap'] ?? 0).toBeLessThanOrEqual((day1.handles['TCPSocketWrap'] ?? 0) + 2)
-    expect(day7.heapUsed - day1.heapUsed).toBeLessThan(HEAP_SLACK_BYTES)
+    expectNoGrowth(samples)
   }, 600_000)
 })

@@ -5,24 +5,12 @@ import fc from 'fast-check'
 import {anyText, controlIn} from '../../../test/helpers/abuse.js'
 import {renderKeyTable} from '../src/key-table.js'
 import type {ApiKeyResponse} from '../src/types.js'
+import {keyResponse} from './key-fixture.js'
 
 const NOW = new Date('2026-05-01T12:00:00Z')
 
 const key = fc.record({id: anyText, clientName: anyText, keyPrefix: anyText, expiresAt: fc.constantFrom(null, '2026-07-30T12:00:00Z', 'garbage')}).map(
-  (k): ApiKeyResponse => ({
-    ...k,
-    environmentId: 'e',
-    projectId: 'p',
-    role: 'CONSUMER',
-    lastUsedAt: null,
-    usageCount: 0,
-    isActive: true,
-    isExpired: false,
-    isValid: true,
-    description: null,
-    createdAt: '2026-05-01T11:00:00Z',
-    revokedAt: null,
-  }),
+  (k): ApiKeyResponse => keyResponse(k),
 )
 
 describe('api-keys table: abuse', () => {
