@@ -12,7 +12,7 @@ import {
   isUnreachable,
   saveQuietly,
   unreachableError,
-  vaultFor,
+  snapshotVaults,
   type FallbackOptions,
   type Session,
   type SnapshotVault,
@@ -39,8 +39,7 @@ export class AgentSnapshots {
   /** Called once the session is open (its server and key decide the files). */
   attach(session: Session): void {
     const warn = (message: string) => this.log.emit({event: 'notice', level: 'warn', message})
-    this.vault = this.fallback.maxStaleMs > 0 ? vaultFor(session, this.fallback, warn) : undefined
-    this.refusal = this.vault ?? vaultFor(session, {...this.fallback, only: false}, warn)
+    ;({vault: this.vault, refusal: this.refusal} = snapshotVaults(session, this.fallback, warn))
   }
 
   /** The watch's marker: the API's, or (with --fallback-only, until the watch has started from its snapshot) the snapshot's. */

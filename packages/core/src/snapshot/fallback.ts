@@ -59,7 +59,7 @@ export function forgetOnRefusal(vault: SnapshotVault | undefined, error: unknown
 }
 
 /** A vault to read and write, or undefined when snapshots are off or the credential has none. */
-export function vaultFor(session: Session, fallback: FallbackOptions, warn: (message: string) => void): SnapshotVault | undefined {
+function vaultFor(session: Session, fallback: FallbackOptions, warn: (message: string) => void): SnapshotVault | undefined {
   const vault = snapshotVaultFor(session, fallback.cacheDir, warn)
   if (fallback.only && !vault) {
     throw usageError('--fallback-only needs an API key: access tokens and workload-identity keys have no offline snapshots', {
@@ -68,6 +68,17 @@ export function vaultFor(session: Session, fallback: FallbackOptions, warn: (mes
     })
   }
   return vault
+}
+
+/**
+ * The session's two vaults: `vault` reads and writes snapshots (none with --max-stale 0); `refusal`
+ * deletes them when the API refuses the key, even with --max-stale 0 (a refused key's earlier
+ * snapshots must go however this call was made).
+ */
+export function snapshotVaults(session: Session, fallback: FallbackOptions, warn: (message: string) => void): {vault?: SnapshotVault; refusal?: SnapshotVault} {
+  const vault = fallback.maxStaleMs > 0 ? vaultFor(session, fallback, warn) : undefined
+  const refusal = vault ?? (fallback.cacheDir ? snapshotVaultFor(session, fallback.cacheDir, warn) : undefined)
+  return {vault, refusal}
 }
 
 /**
@@ -98,9 +109,7 @@ export function freshSnapshot(vault: SnapshotVault, target: SnapshotTarget, fall
 
 /** Fetches the target's secrets live, or from the snapshot as FallbackOptions allow. */
 export async function fetchSecretsWithFallback(session: Session, fallback: FallbackOptions, warn: (message: string) => void): Promise<SecretsResult> {
-  const vault = fallback.maxStaleMs > 0 ? vaultFor(session, fallback, warn) : undefined
-  // Even with snapshots off (--max-stale 0), a refused key's earlier snapshots go.
-  const refusalVault = () => (fallback.cacheDir ? snapshotVaultFor(session, fallback.cacheDir, warn) : undefined)
+  const {vault, refusal} = snapshotVaults(session, fallback, warn)
   const useSnapshot = (cause: unknown, known?: Target): SecretsResult | undefined => {
     if (!vault) return undefined
     const target = known ?? soleTarget(session, vault)
@@ -145,12 +154,12 @@ export async function fetchSecretsWithFallback(session: Session, fallback: Fallb
         return {target: candidate, fetched: await getAllEnvironmentSecrets(session.api, candidate.project.value, candidate.environment.value)}
       } catch (error) {
         if (!isUnreachable(error)) refused = true
-        forgetOnRefusal(refusalVault(), error, warn)
+        forgetOnRefusal(refusal, error, warn)
         throw error
       }
     }))
   } catch (error) {
-    forgetOnRefusal(refusalVault(), error, warn)
+    forgetOnRefusal(refusal, error, warn)
     if (isUnreachable(error) && !refused) {
       const used = useSnapshot(error, tried)
       if (used) return used

@@ -22,7 +22,7 @@ import {
   forgetOnRefusal,
   saveQuietly,
   spawnSizeError,
-  vaultFor,
+  snapshotVaults,
   redactError,
   type ChildProcessHandle,
   type Redactor,
@@ -76,8 +76,7 @@ export async function runWatch(options: WatchRunOptions): Promise<number> {
   })
 
   // The offline snapshot: written after every live fetch, deleted when the key is refused.
-  const vault = options.fallback && options.fallback.maxStaleMs > 0 ? vaultFor(session, options.fallback, options.warn) : undefined
-  const refusalVault = options.fallback?.cacheDir ? vault ?? vaultFor(session, {...options.fallback, only: false}, options.warn) : undefined
+  const {vault, refusal: refusalVault} = options.fallback ? snapshotVaults(session, options.fallback, options.warn) : {}
   const snapshotTarget = {project, environment}
   // One write at a time, in fetch order: an older set must never land after a newer one.
   let saving = prepared.saveSnapshot()
