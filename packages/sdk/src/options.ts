@@ -4,10 +4,10 @@
  * explicit `accessToken` is never signed over by a BELLA_BAXTER_API_KEY that happens to be set.
  */
 import {
+  checkAppClient,
   DEFAULT_API_URL,
   loadDeviceKey,
   parseApiKey,
-  quoteText,
   resolveCredentials,
   resolveTimeout,
   usageError,
@@ -98,18 +98,10 @@ async function resolveSdkCredentials(options: BaxterClientOptions, env: Env): Pr
   return resolveCredentials({env})
 }
 
-/** Printable ASCII or Latin-1: Node refuses anything else in a header with its own TypeError, on every call. */
-const HEADER_TEXT = /^[\x20-\x7e\xa0-\xff]+$/
-
 function appClientOf(options: BaxterClientOptions, env: Env): string | undefined {
   const option = given(options.appClient)
   const value = option ?? given(env.BELLA_BAXTER_APP_CLIENT)
-  if (value === undefined || HEADER_TEXT.test(value)) return value
-  const origin = option ? 'the appClient option' : 'BELLA_BAXTER_APP_CLIENT'
-  throw usageError(`${origin} must be printable text (it is sent as the X-App-Client header), not ${quoteText(value, 100)}`, {
-    code: 'invalid_app_client',
-    suggestions: ['use a plain name such as checkout-api (letters, digits, spaces and punctuation)'],
-  })
+  return value === undefined ? undefined : checkAppClient(value, option ? 'the appClient option' : 'BELLA_BAXTER_APP_CLIENT')
 }
 
 /** A bearer token Node cannot put in a header would fail every call with its own TypeError. */

@@ -111,11 +111,18 @@ export function resolveSettings(input: ResolveSettingsInput): ResolvedSettings {
 /** Printable ASCII or Latin-1: Node refuses anything else in a header, with its own TypeError on every request. */
 const HEADER_TEXT = /^[\x20-\x7e\xa0-\xff]+$/
 
-/** The app name is sent as X-App-Client: refused here, by where it came from, rather than by Node later. */
-function headerSafeApp(app: Resolved<string> | undefined): Resolved<string> | undefined {
-  if (!app || HEADER_TEXT.test(app.value)) return app
-  throw usageError(`The app name from ${app.origin} must be printable text (it is sent as the X-App-Client header), not ${quoteText(app.value, 100)}`, {
+/**
+ * An app name is sent as X-App-Client: one a header cannot carry is refused up front, by `subject`
+ * (where it came from), rather than by Node on every request. Shared by the CLI and the SDK.
+ */
+export function checkAppClient(value: string, subject: string): string {
+  if (HEADER_TEXT.test(value)) return value
+  throw usageError(`${subject} must be printable text (it is sent as the X-App-Client header), not ${quoteText(value, 100)}`, {
     code: 'invalid_app_client',
     suggestions: ['use a plain name such as checkout-api (letters, digits, spaces and punctuation)'],
   })
+}
+
+function headerSafeApp(app: Resolved<string> | undefined): Resolved<string> | undefined {
+  return app && {...app, value: checkAppClient(app.value, `The app name from ${app.origin}`)}
 }
