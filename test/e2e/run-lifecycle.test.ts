@@ -259,6 +259,15 @@ describe('bella run: the command line', () => {
     expect(r.stdout).toBe('')
   })
 
+  it('a stray word before -- (an unquoted flag value) is a usage error, not dropped; run and exec alike', async () => {
+    for (const command of ['run', 'exec']) {
+      const r = await run([command, '-p', 'demo', 'weeks', '--', node, fixture('lifecycle-argv.js'), 'weeks'], {env: bellaEnv()})
+      expect({command, code: r.code}).toEqual({command, code: 2})
+      expect(r.stderr).toContain(`Error: bella ${command} does not take "weeks" before --`)
+      expect(r.stdout).toBe('')
+    }
+  })
+
   it("without --, a flag error caused by the command's own flags says to put the command after --", async () => {
     // `-e 1` is node's, but oclif reads it as a second --environment.
     const r = await run(['run', '-e', 'dev', node, '-e', '1'], {env: bellaEnv()})

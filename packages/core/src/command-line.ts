@@ -1,3 +1,4 @@
+import {quoteText} from './display.js'
 import {isBellaError, usageError} from './errors.js'
 import {toUsageError} from './parse-errors.js'
 
@@ -9,7 +10,26 @@ import {toUsageError} from './parse-errors.js'
  */
 export function commandLine(raw: readonly string[], parsed: readonly string[], commandId: string): string[] {
   const dashdash = raw.indexOf('--')
-  if (dashdash !== -1) return raw.slice(dashdash + 1)
+  if (dashdash !== -1) {
+    const after = raw.slice(dashdash + 1)
+    // oclif's positionals are the words after -- plus any before it; one before it is no flag's
+    // value and no part of the command (`--max-stale 3 weeks -- cmd`): refused, not dropped.
+    const stray = [...parsed]
+    for (const word of after) {
+      const at = stray.indexOf(word)
+      if (at !== -1) stray.splice(at, 1)
+    }
+    if (stray.length > 0) {
+      throw usageError(`bella ${commandId} does not take ${quoteText(stray[0]!, 80)} before --`, {
+        code: 'unexpected_argument',
+        suggestions: [
+          'a flag value with spaces needs quotes (--flag "two words"); otherwise drop the word',
+          `the command and its arguments go after --: bella ${commandId} [flags] -- CMD [ARGS...]`,
+        ],
+      })
+    }
+    return after
+  }
   if (parsed.length > 0) {
     throw usageError(`bella ${commandId} takes the command to run after --`, {
       code: 'command_needs_dashdash',

@@ -18,6 +18,23 @@ describe('the command line after --', () => {
   })
 })
 
+describe('words before --', () => {
+  it('are refused, not dropped: no flag took them and they are not the command', () => {
+    const error = (() => {
+      try {
+        commandLine(['--max-stale', '3', 'weeks', '--', 'true'], ['weeks', 'true'], 'run')
+      } catch (e) {
+        return e as {code?: string; message: string}
+      }
+      return undefined
+    })()
+    expect(error?.code).toBe('unexpected_argument')
+    expect(error?.message).toBe('bella run does not take "weeks" before --')
+    // The same word after -- is the command's, however oclif ordered its argv.
+    expect(commandLine(['-p', 'x', '--', 'x', 'x'], ['x', 'x'], 'run')).toEqual(['x', 'x'])
+  })
+})
+
 describe('flag errors of a command that takes -- CMD', () => {
   const failing = async () => {
     throw Object.assign(new Error('Flag --environment can only be specified once'), {oclif: {exit: 2}})
